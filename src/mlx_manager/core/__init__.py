@@ -2,10 +2,11 @@
 
 Data flow: a wire request (OpenAI or Anthropic JSON) is decoded by ``protocols`` into a
 ``ChatRequest``; ``routing`` picks targets; a backend turns it into an async stream of
-``StreamEvent`` values; ``protocols`` encodes those events back into the caller's wire format. A
-non-streaming reply is ``accumulate(events)``.
+``StreamEvent`` values; ``protocols`` encodes those events back into the caller's wire format.
+A non-streaming reply is ``accumulate(events)``.
 
-This package imports nothing else from ``mlx_manager``; wire shapes, HTTP and storage live elsewhere.
+This package imports nothing else from ``mlx_manager``; wire shapes, HTTP and storage live
+elsewhere.
 """
 
 from mlx_manager.core.content import (

@@ -74,5 +74,11 @@ class MessageEnd:
 
 
 StreamEvent = (
-    MessageStart | TextDelta | ThinkingDelta | ToolCallStart | ToolCallDelta | UsageUpdate | MessageEnd
+    MessageStart
+    | TextDelta
+    | ThinkingDelta
+    | ToolCallStart
+    | ToolCallDelta
+    | UsageUpdate
+    | MessageEnd
 )

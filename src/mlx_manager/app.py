@@ -1,0 +1,93 @@
+"""``create_app(settings)``: the FastAPI application and the lifespan that builds its parts."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+import httpx
+from fastapi import FastAPI
+
+from mlx_manager import __version__
+from mlx_manager.api.admin import providers as providers_api
+from mlx_manager.api.auth import load_or_create_admin_token
+from mlx_manager.api.errors import install_admin_error_handlers
+from mlx_manager.providers.directory import ProviderDirectory
+from mlx_manager.providers.secrets import KeyCipher, load_or_create_secret
+from mlx_manager.providers.service import ProviderService
+from mlx_manager.settings import Settings
+from mlx_manager.state import AppState
+from mlx_manager.storage.database import create_engine, session_factory
+from mlx_manager.storage.migrate import upgrade_to_head
+
+log = logging.getLogger("mlx_manager")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state = await _start(settings)
+        app.state.mm = state
+        try:
+            yield
+        finally:
+            await state.http.aclose()
+            await state.engine.dispose()
+
+    app = FastAPI(title="MLX Manager", version=__version__, lifespan=lifespan)
+    install_admin_error_handlers(app)
+    app.include_router(providers_api.router)
+
+    @app.get("/health", tags=["operations"])
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+async def _start(settings: Settings) -> AppState:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.resolved_database_url()
+    await anyio.to_thread.run_sync(upgrade_to_head, url)
+    engine = create_engine(url)
+    sessions = session_factory(engine)
+    secret = load_or_create_secret(
+        settings.data_dir, settings.secret_key.get_secret_value() if settings.secret_key else None
+    )
+    admin_token, generated = load_or_create_admin_token(
+        settings.data_dir,
+        settings.admin_token.get_secret_value() if settings.admin_token else None,
+    )
+    if generated:
+        _announce_token(settings, admin_token)
+    http = httpx.AsyncClient(follow_redirects=False)
+    providers = ProviderService(
+        sessions=sessions,
+        cipher=KeyCipher(secret),
+        directory=ProviderDirectory(),
+        http=http,
+        test_timeout=settings.provider_test_timeout,
+    )
+    await providers.load()
+    return AppState(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        http=http,
+        providers=providers,
+        admin_token=admin_token,
+    )
+
+
+def _announce_token(settings: Settings, token: str) -> None:
+    # Printed once, like Jupyter's token: it is the only way in until the user sets their own.
+    print(
+        "\nMLX Manager admin token (shown once; stored in the data dir):\n"
+        f"    {token}\n"
+        f"Open http://{settings.host}:{settings.port}/ and sign in with it.\n",
+        file=sys.stderr,
+        flush=True,
+    )

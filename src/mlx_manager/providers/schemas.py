@@ -1,0 +1,78 @@
+"""Wire schemas of the provider settings API: create, update, public view, connection test."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from mlx_manager.providers.catalogue import ApiType, BackendType
+
+
+class ProviderDefaults(BaseModel):
+    backend_type: BackendType
+    label: str
+    api_type: ApiType
+    api_types: list[ApiType]
+    base_url: str | None
+    key_required: bool
+
+
+class ProviderDefaultsList(BaseModel):
+    providers: list[ProviderDefaults]
+
+
+class ProviderCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    backend_type: BackendType
+    api_type: ApiType | None = None
+    base_url: str | None = Field(default=None, max_length=500)
+    api_key: SecretStr | None = None
+
+
+class ProviderUpdate(BaseModel):
+    """Fields left out stay as they are; ``api_key: null`` or ``""`` removes the stored key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    backend_type: BackendType | None = None
+    api_type: ApiType | None = None
+    base_url: str | None = Field(default=None, max_length=500)
+    api_key: SecretStr | None = None
+
+
+class ProviderPublic(BaseModel):
+    id: int
+    name: str
+    backend_type: BackendType
+    api_type: ApiType
+    # As stored: null means the type's default, which ``effective_base_url`` shows.
+    base_url: str | None
+    effective_base_url: str
+    has_key: bool
+    key_last4: str | None
+    # "unreadable": the key no longer decrypts (the secret key changed); it must be re-entered.
+    key_status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProviderList(BaseModel):
+    providers: list[ProviderPublic]
+
+
+class ConnectionTestRequest(ProviderCreate):
+    """An unsaved provider to test; ``name`` is optional here."""
+
+    name: str = Field(default="unsaved", min_length=1, max_length=100)
+
+
+class ConnectionTestResult(BaseModel):
+    ok: bool
+    status: int | None
+    latency_ms: float
+    models: list[str]
+    error: str | None

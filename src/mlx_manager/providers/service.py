@@ -1,0 +1,172 @@
+"""Provider credentials: create, change, delete, test — keeping the directory in step."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from mlx_manager.errors import Conflict, NotFound
+from mlx_manager.providers.catalogue import CATALOGUE, ApiType, BackendType, spec_for
+from mlx_manager.providers.connection_test import ConnectionReport, test_connection
+from mlx_manager.providers.directory import ProviderDirectory, resolve
+from mlx_manager.providers.schemas import (
+    ConnectionTestRequest,
+    ProviderCreate,
+    ProviderDefaults,
+    ProviderPublic,
+    ProviderUpdate,
+)
+from mlx_manager.providers.secrets import KeyCipher, last4
+from mlx_manager.providers.validation import check_target
+from mlx_manager.storage import provider_repository as repo
+from mlx_manager.storage.tables import ProviderRow
+
+
+def catalogue_defaults() -> list[ProviderDefaults]:
+    return [
+        ProviderDefaults(
+            backend_type=spec.backend_type,
+            label=spec.label,
+            api_type=spec.api_type,
+            api_types=list(spec.api_types),
+            base_url=spec.default_base_url,
+            key_required=spec.key_required,
+        )
+        for spec in CATALOGUE
+    ]
+
+
+class ProviderService:
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        cipher: KeyCipher,
+        directory: ProviderDirectory,
+        http: httpx.AsyncClient,
+        test_timeout: float,
+    ) -> None:
+        self._sessions = sessions
+        self._cipher = cipher
+        self.directory = directory
+        self._http = http
+        self._test_timeout = test_timeout
+
+    async def load(self) -> None:
+        """Fill the directory from storage; run once at start-up."""
+        async with self._sessions() as session:
+            rows = await repo.list_all(session)
+            self.directory.replace_all(resolve(row, self._cipher) for row in rows)
+
+    def public(self, row: ProviderRow) -> ProviderPublic:
+        resolved = resolve(row, self._cipher)
+        return ProviderPublic(
+            id=row.id,
+            name=row.name,
+            backend_type=resolved.backend_type,
+            api_type=resolved.api_type,
+            base_url=row.base_url,
+            effective_base_url=resolved.base_url,
+            has_key=resolved.has_key,
+            key_last4=row.key_last4 or (last4(resolved._api_key) if resolved._api_key else None),
+            key_status="unreadable" if resolved.key_unreadable else "ok",
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    async def list(self) -> list[ProviderPublic]:
+        async with self._sessions() as session:
+            return [self.public(row) for row in await repo.list_all(session)]
+
+    async def get(self, provider_id: int) -> ProviderPublic:
+        async with self._sessions() as session:
+            return self.public(await self._row(session, provider_id))
+
+    async def create(self, body: ProviderCreate) -> ProviderPublic:
+        target = check_target(
+            backend_type=body.backend_type, api_type=body.api_type, base_url=body.base_url
+        )
+        row = ProviderRow(
+            name=body.name.strip(),
+            backend_type=body.backend_type.value,
+            api_type=(target.api_type or spec_for(body.backend_type).api_type).value,
+            base_url=target.base_url,
+        )
+        self._set_key(row, body.api_key.get_secret_value() if body.api_key else None)
+        return await self._save(row)
+
+    async def update(self, provider_id: int, body: ProviderUpdate) -> ProviderPublic:
+        fields = body.model_fields_set
+        async with self._sessions() as session:
+            row = await self._row(session, provider_id)
+            backend_type = body.backend_type or BackendType(row.backend_type)
+            type_changed = backend_type.value != row.backend_type
+            api_type = body.api_type if "api_type" in fields else _stored_api_type(row)
+            if type_changed and "api_type" not in fields:
+                api_type = None  # the new type's own protocol
+            base_url = body.base_url if "base_url" in fields else row.base_url
+            target = check_target(backend_type=backend_type, api_type=api_type, base_url=base_url)
+            if body.name is not None:
+                row.name = body.name.strip()
+            row.backend_type = backend_type.value
+            row.api_type = (target.api_type or spec_for(backend_type).api_type).value
+            row.base_url = target.base_url
+            if "api_key" in fields:
+                self._set_key(row, body.api_key.get_secret_value() if body.api_key else None)
+            return await self._save(row, session)
+
+    async def delete(self, provider_id: int) -> None:
+        async with self._sessions() as session:
+            await repo.delete(session, await self._row(session, provider_id))
+        self.directory.remove(provider_id)
+
+    async def test_saved(self, provider_id: int) -> ConnectionReport:
+        provider = self.directory.get(provider_id)
+        if provider is None:
+            raise NotFound(f"No provider with id {provider_id}.")
+        return await test_connection(
+            self._http,
+            api_type=provider.api_type,
+            base_url=provider.base_url,
+            api_key=provider.api_key(),
+            timeout=self._test_timeout,
+        )
+
+    async def test_unsaved(self, body: ConnectionTestRequest) -> ConnectionReport:
+        target = check_target(
+            backend_type=body.backend_type, api_type=body.api_type, base_url=body.base_url
+        )
+        spec = spec_for(body.backend_type)
+        return await test_connection(
+            self._http,
+            api_type=target.api_type or spec.api_type,
+            base_url=target.base_url or spec.default_base_url or "",
+            api_key=body.api_key.get_secret_value() if body.api_key else None,
+            timeout=self._test_timeout,
+        )
+
+    def _set_key(self, row: ProviderRow, key: str | None) -> None:
+        key = key.strip() if key else None
+        row.encrypted_api_key = self._cipher.encrypt(key) if key else None
+        row.key_last4 = last4(key) if key else None
+
+    async def _row(self, session: AsyncSession, provider_id: int) -> ProviderRow:
+        row = await repo.get(session, provider_id)
+        if row is None:
+            raise NotFound(f"No provider with id {provider_id}.")
+        return row
+
+    async def _save(self, row: ProviderRow, session: AsyncSession | None = None) -> ProviderPublic:
+        if session is None:
+            async with self._sessions() as own:
+                return await self._save(row, own)
+        try:
+            saved = await repo.save(session, row)
+        except repo.DuplicateName:
+            raise Conflict(f"A provider named '{row.name}' already exists.") from None
+        self.directory.put(resolve(saved, self._cipher))
+        return self.public(saved)
+
+
+def _stored_api_type(row: ProviderRow) -> ApiType | None:
+    return ApiType(row.api_type) if row.api_type else None

@@ -1,0 +1,58 @@
+"""Rules a credential must satisfy whatever way it arrives (create, update, test)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mlx_manager.providers.catalogue import ApiType, BackendType, spec_for
+from mlx_manager.providers.urls import InvalidBaseUrl, normalize_base_url
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class InvalidFields(Exception):
+    """One or more fields are wrong; answered as 422 with a message per field."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedTarget:
+    api_type: ApiType | None
+    base_url: str | None
+
+
+def check_target(
+    *, backend_type: BackendType, api_type: ApiType | None, base_url: str | None
+) -> CheckedTarget:
+    """Normalise the URL and check type, protocol and URL against the catalogue."""
+    errors: list[FieldError] = []
+    if backend_type is BackendType.LOCAL:
+        raise InvalidFields(
+            [FieldError("backend_type", "'local' models need no credential; choose a cloud type")]
+        )
+    spec = spec_for(backend_type)
+    try:
+        url = normalize_base_url(base_url)
+    except InvalidBaseUrl as exc:
+        errors.append(FieldError("base_url", str(exc)))
+        url = None
+    else:
+        if url is None and spec.default_base_url is None:
+            errors.append(
+                FieldError("base_url", f"{spec.label} providers need a base URL (none by default)")
+            )
+    if api_type is not None and api_type not in spec.api_types:
+        allowed = " or ".join(a.value for a in spec.api_types)
+        errors.append(
+            FieldError("api_type", f"{spec.label} speaks {allowed}, not {api_type.value}")
+        )
+    if errors:
+        raise InvalidFields(errors)
+    return CheckedTarget(api_type=api_type, base_url=url)
