@@ -162,8 +162,8 @@ class ProviderService:
                 return await self._save(row, own)
         try:
             saved = await repo.save(session, row)
-        except repo.DuplicateName:
-            raise Conflict(f"A provider named '{row.name}' already exists.") from None
+        except repo.DuplicateName as exc:
+            raise Conflict(f"A provider named '{exc.args[0]}' already exists.") from None
         self.directory.put(resolve(saved, self._cipher))
         return self.public(saved)
 

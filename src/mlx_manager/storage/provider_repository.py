@@ -26,12 +26,13 @@ async def get(session: AsyncSession, provider_id: int) -> ProviderRow | None:
 
 async def save(session: AsyncSession, row: ProviderRow) -> ProviderRow:
     """Insert or update ``row`` and commit; a name clash rolls back and raises DuplicateName."""
+    name = row.name  # attributes expire on rollback
     session.add(row)
     try:
         await session.commit()
     except IntegrityError as exc:
         await session.rollback()
-        raise DuplicateName(row.name) from exc
+        raise DuplicateName(name) from exc
     await session.refresh(row)
     return row
 

@@ -1,0 +1,215 @@
+"""OpenAI ``chat.completion.chunk`` streams: ``encode_stream`` for callers, and
+``OpenAIStreamDecoder`` / ``decode_stream`` for OpenAI-protocol providers.
+
+Encoding: a first chunk carries the role; each IR delta becomes one chunk; ``MessageEnd`` becomes
+the chunk with ``finish_reason``; with ``include_usage`` a last chunk has empty ``choices`` and
+the usage; ``data: [DONE]`` closes. IR tool-call indexes are renumbered 0, 1, … in order of first
+appearance, as OpenAI numbers them.
+
+Decoding: ``MessageEnd`` is emitted only when the stream is over, because providers send usage in
+a chunk after the one with ``finish_reason``.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterable, AsyncIterator
+
+import orjson
+
+from mlx_manager.core import (
+    MessageEnd,
+    MessageStart,
+    StopReason,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+    ThinkingPart,
+    ToolCallDelta,
+    ToolCallStart,
+    Usage,
+    UsageUpdate,
+)
+from mlx_manager.errors import GatewayError, UpstreamError
+from mlx_manager.protocols.openai.errors import encode_stream_error
+from mlx_manager.protocols.openai.response import (
+    FINISH_REASONS,
+    STOP_REASONS,
+    check_error,
+    decode_thinking_block,
+    decode_usage,
+    encode_usage,
+    parse_reply,
+    response_id,
+    thinking_blocks,
+)
+from mlx_manager.protocols.openai.schemas import OpenAIChatResponse, OpenAIReplyMessage
+from mlx_manager.protocols.sse import SSEParser, encode_event
+
+DONE = b"data: [DONE]\n\n"
+
+
+class _ChunkEncoder:
+    def __init__(self, start: MessageStart, *, created: int) -> None:
+        self._head = {
+            "id": response_id(start.id),
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": start.model,
+        }
+        self._tools: dict[int, int] = {}
+        self.usage = Usage()
+
+    def chunk(self, delta: dict[str, object], finish_reason: str | None = None) -> bytes:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish_reason}
+        return encode_event(orjson.dumps({**self._head, "choices": [choice]}))
+
+    def usage_chunk(self) -> bytes:
+        body = {**self._head, "choices": [], "usage": encode_usage(self.usage)}
+        return encode_event(orjson.dumps(body))
+
+    def event(self, event: StreamEvent) -> bytes | None:
+        match event:
+            case TextDelta(text=text):
+                return self.chunk({"content": text})
+            case ThinkingDelta(text=text, signature=signature, redacted_data=redacted):
+                delta: dict[str, object] = {}
+                if text:
+                    delta["reasoning_content"] = text
+                blocks = thinking_blocks(
+                    [ThinkingPart(signature=signature, redacted_data=redacted)]
+                )
+                if blocks is not None:
+                    delta["thinking_blocks"] = blocks
+                return self.chunk(delta) if delta else None
+            case ToolCallStart(index=index, id=id_, name=name):
+                position = self._tools.setdefault(index, len(self._tools))
+                call = {
+                    "index": position,
+                    "id": id_,
+                    "type": "function",
+                    "function": {"name": name, "arguments": ""},
+                }
+                return self.chunk({"tool_calls": [call]})
+            case ToolCallDelta(index=index, arguments=arguments):
+                position = self._tools.setdefault(index, len(self._tools))
+                call = {"index": position, "function": {"arguments": arguments}}
+                return self.chunk({"tool_calls": [call]})
+            case UsageUpdate(usage=usage):
+                self.usage = usage
+                return None
+            case MessageEnd(stop_reason=reason):
+                return self.chunk({}, FINISH_REASONS[reason])
+        return None
+
+
+async def encode_stream(
+    events: AsyncIterable[StreamEvent], *, include_usage: bool, created: int | None = None
+) -> AsyncIterator[bytes]:
+    """IR events as ``chat.completion.chunk`` SSE bytes, ending with ``data: [DONE]``.
+
+    A ``GatewayError`` before ``MessageStart`` propagates (the caller can still answer with an
+    HTTP error); after it, it becomes an error event and the stream ends without ``[DONE]``.
+    """
+    encoder: _ChunkEncoder | None = None
+    try:
+        async for event in events:
+            if encoder is None:
+                start = event if isinstance(event, MessageStart) else MessageStart(id="", model="")
+                encoder = _ChunkEncoder(start, created=created or int(time.time()))
+                yield encoder.chunk({"role": "assistant", "content": ""})
+                if event is start:
+                    continue
+            data = encoder.event(event)
+            if data is not None:
+                yield data
+    except GatewayError as exc:
+        if encoder is None:
+            raise
+        yield encode_stream_error(exc)
+        return
+    if encoder is not None and include_usage:
+        yield encoder.usage_chunk()
+    yield DONE
+
+
+class OpenAIStreamDecoder:
+    """Turns a provider's chunks, in order, into IR events. Call ``finish`` at the end."""
+
+    def __init__(self, *, provider: str) -> None:
+        self._provider = provider
+        self._started = False
+        self._tools: set[int] = set()
+        self._stop: StopReason | None = None
+
+    def feed(self, chunk: object) -> list[StreamEvent]:
+        """One chunk, as the dict parsed from its ``data:`` line."""
+        return self.feed_reply(parse_reply(chunk, provider=self._provider))
+
+    def feed_reply(self, wire: OpenAIChatResponse) -> list[StreamEvent]:
+        events: list[StreamEvent] = []
+        if not self._started:
+            self._started = True
+            events.append(MessageStart(id=wire.id, model=wire.model))
+        for choice in wire.choices[:1]:
+            if choice.delta is not None:
+                self._delta(choice.delta, events)
+            if choice.finish_reason is not None:
+                self._stop = STOP_REASONS.get(choice.finish_reason, "end_turn")
+        if wire.usage is not None:
+            events.append(UsageUpdate(decode_usage(wire.usage)))
+        return events
+
+    def _delta(self, delta: OpenAIReplyMessage, events: list[StreamEvent]) -> None:
+        reasoning = delta.reasoning_content or delta.reasoning
+        if reasoning:
+            events.append(ThinkingDelta(text=reasoning))
+        for block in delta.thinking_blocks or ():
+            part = decode_thinking_block(block)
+            events.append(ThinkingDelta(signature=part.signature, redacted_data=part.redacted_data))
+        text = delta.content or delta.refusal
+        if text:
+            events.append(TextDelta(text=text))
+        for position, call in enumerate(delta.tool_calls or ()):
+            index = call.index if call.index is not None else position
+            function = call.function
+            if index not in self._tools:
+                self._tools.add(index)
+                id_ = call.id or f"call_{uuid.uuid4().hex[:24]}"
+                name = (function.name if function else None) or ""
+                events.append(ToolCallStart(index=index, id=id_, name=name))
+            if function is not None and function.arguments:
+                events.append(ToolCallDelta(index=index, arguments=function.arguments))
+
+    def finish(self) -> list[StreamEvent]:
+        if self._stop is None:
+            raise UpstreamError(
+                f"{self._provider} ended the stream before a finish reason.",
+                provider=self._provider,
+            )
+        return [MessageEnd(stop_reason=self._stop)]
+
+
+async def decode_stream(
+    chunks: AsyncIterable[bytes], *, provider: str
+) -> AsyncIterator[StreamEvent]:
+    """A provider's raw SSE bytes (``response.aiter_bytes()``) as IR events."""
+    decoder = OpenAIStreamDecoder(provider=provider)
+    parser = SSEParser()
+    async for raw in chunks:
+        for sse in parser.feed(raw):
+            if sse.data == "[DONE]":
+                for event in decoder.finish():
+                    yield event
+                return
+            try:
+                wire = OpenAIChatResponse.model_validate_json(sse.data)
+            except ValueError as exc:
+                raise UpstreamError(
+                    f"{provider} sent a malformed chunk: {exc}", provider=provider
+                ) from exc
+            for event in decoder.feed_reply(check_error(wire, provider=provider)):
+                yield event
+    for event in decoder.finish():
+        yield event

@@ -1,0 +1,88 @@
+"""Server-sent events framing: the only place ``event:`` / ``data:`` lines are written or read.
+
+The parser follows the WHATWG event-stream rules that matter to LLM APIs: ``\\r\\n``, ``\\r`` and
+``\\n`` line ends (a ``\\r\\n`` may be split across chunks), multi-line ``data``, ``:`` comments,
+and a blank line dispatching the event. ``id`` and ``retry`` are read and ignored: no provider
+relies on reconnection. An unterminated event at end of stream is discarded, as the spec says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator
+from typing import NamedTuple
+
+
+class SSEEvent(NamedTuple):
+    event: str | None
+    data: str
+
+
+def encode_event(data: bytes | str, *, event: str | None = None) -> bytes:
+    """Frame one event. ``data`` with line breaks becomes several ``data:`` lines."""
+    raw = data.encode() if isinstance(data, str) else data
+    head = b"event: " + event.encode() + b"\n" if event is not None else b""
+    if b"\n" not in raw and b"\r" not in raw:
+        return head + b"data: " + raw + b"\n\n"
+    lines = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+    return head + b"".join(b"data: " + line + b"\n" for line in lines) + b"\n"
+
+
+class SSEParser:
+    """Incremental parser: ``feed`` bytes as they arrive, get back the completed events."""
+
+    __slots__ = ("_buffer", "_data", "_event", "_skip_lf")
+
+    def __init__(self) -> None:
+        self._buffer = b""
+        self._event: str | None = None
+        self._data: list[str] = []
+        # The previous chunk ended in '\r': a '\n' opening the next one belongs to that line end.
+        self._skip_lf = False
+
+    def feed(self, chunk: bytes) -> list[SSEEvent]:
+        if not chunk:
+            return []
+        if self._skip_lf and chunk[:1] == b"\n":
+            chunk = chunk[1:]
+        self._skip_lf = False
+        buffer = self._buffer + chunk if self._buffer else chunk
+        lines = buffer.splitlines(keepends=True)
+        if lines and not lines[-1].endswith((b"\n", b"\r")):
+            self._buffer = lines.pop()
+        else:
+            self._buffer = b""
+        if lines and lines[-1].endswith(b"\r"):
+            self._skip_lf = True
+        events: list[SSEEvent] = []
+        for line in lines:
+            event = self._line(line.rstrip(b"\r\n").decode(errors="replace"))
+            if event is not None:
+                events.append(event)
+        return events
+
+    def _line(self, line: str) -> SSEEvent | None:
+        if not line:
+            if not self._data:
+                self._event = None
+                return None
+            event = SSEEvent(self._event, "\n".join(self._data))
+            self._event, self._data = None, []
+            return event
+        if line[0] == ":":
+            return None
+        name, colon, value = line.partition(":")
+        if colon and value[:1] == " ":
+            value = value[1:]
+        if name == "data":
+            self._data.append(value)
+        elif name == "event":
+            self._event = value
+        return None
+
+
+async def aiter_events(chunks: AsyncIterable[bytes]) -> AsyncIterator[SSEEvent]:
+    """Parse a byte stream (e.g. ``httpx.Response.aiter_bytes()``) into events."""
+    parser = SSEParser()
+    async for chunk in chunks:
+        for event in parser.feed(chunk):
+            yield event

@@ -1,0 +1,96 @@
+"""Fixtures that build real things: settings on a temp SQLite file, the app, clients, upstreams."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from fastapi import FastAPI
+
+from mlx_manager.app import create_app
+from mlx_manager.settings import Settings
+from tests.fakes.upstream import FakeUpstream
+
+ADMIN_TOKEN = "test-admin-token"
+POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def settings(data_dir: Path) -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        secret_key="test-secret",
+        admin_token=ADMIN_TOKEN,
+        provider_test_timeout=1.0,
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    # ASGITransport does not run the lifespan, so the fixture does.
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://testserver",
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    ) as c:
+        yield c
+
+
+@pytest.fixture
+def upstream() -> Iterator[FakeUpstream]:
+    server = FakeUpstream().start()
+    yield server
+    server.stop()
+
+
+def _postgres_reachable() -> bool:
+    try:
+        with psycopg.connect(POSTGRES_ADMIN_DSN, connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, dropped afterwards. Fails instead of skipping in CI."""
+    if not _postgres_reachable():
+        message = f"PostgreSQL is not reachable at {POSTGRES_ADMIN_DSN}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    name = f"mlxm_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, data_dir: Path) -> str:
+    """Each storage test runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{data_dir / 'mlx-manager.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url

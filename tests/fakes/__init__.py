@@ -1,0 +1,1 @@
+"""Fakes at the network edge only: upstream providers served on loopback."""

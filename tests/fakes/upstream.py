@@ -1,0 +1,125 @@
+"""A scriptable fake upstream provider, served by a real uvicorn server on loopback.
+
+Each test scripts answers per path (status, JSON body, SSE events, delay) and reads back the
+requests it received, headers included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    json: Any = None
+    # SSE: a list of (event name or None, data dict or raw str) pairs.
+    sse: list[tuple[str | None, Any]] | None = None
+    delay: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return orjson.loads(self.body)
+
+
+def _sse_bytes(events: list[tuple[str | None, Any]]) -> Iterator[bytes]:
+    for name, data in events:
+        payload = data if isinstance(data, str) else orjson.dumps(data).decode()
+        head = f"event: {name}\n" if name else ""
+        yield f"{head}data: {payload}\n\n".encode()
+
+
+class FakeUpstream:
+    def __init__(self) -> None:
+        self.replies: dict[str, list[Reply]] = {}
+        self.received: list[Received] = []
+        self.port = _free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def reply(self, path: str, *replies: Reply) -> None:
+        """Queue answers for ``path``; the last one repeats once the queue is down to it."""
+        self.replies[path] = list(replies)
+
+    async def _handle(self, request: Request) -> Response:
+        body = await request.body()
+        self.received.append(
+            Received(request.method, request.url.path, dict(request.headers), body)
+        )
+        queue = self.replies.get(request.url.path)
+        if not queue:
+            return Response(
+                orjson.dumps({"error": {"message": f"no reply for {request.url.path}"}}),
+                status_code=404,
+                media_type="application/json",
+            )
+        reply = queue.pop(0) if len(queue) > 1 else queue[0]
+        if reply.delay:
+            await asyncio.sleep(reply.delay)
+        if reply.sse is not None:
+            return StreamingResponse(
+                _sse_bytes(reply.sse),
+                status_code=reply.status,
+                media_type="text/event-stream",
+                headers=reply.headers,
+            )
+        return Response(
+            orjson.dumps(reply.json),
+            status_code=reply.status,
+            media_type="application/json",
+            headers=reply.headers,
+        )
+
+    def start(self) -> FakeUpstream:
+        app = Starlette(
+            routes=[Route("/{path:path}", self._handle, methods=["GET", "POST", "DELETE"])]
+        )
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("fake upstream did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def closed_port_url() -> str:
+    """A loopback URL where nothing listens."""
+    return f"http://127.0.0.1:{_free_port()}"
