@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from mlx_manager.backends.base import Capabilities
@@ -135,7 +135,9 @@ class MLXBackend:
             raise InvalidRequest("max_tokens must be at least 1.", param="max_tokens")
         return request.max_tokens
 
-    async def stream(self, request: ChatRequest, *, model: str) -> AsyncIterator[StreamEvent]:
+    async def stream(
+        self, request: ChatRequest, *, model: str
+    ) -> AsyncGenerator[StreamEvent, None]:
         if _has_images(request):
             raise InvalidRequest(
                 f"Local model '{model}' takes text only; remove the images or route this "

@@ -48,7 +48,7 @@ def load_model(local: LocalModel) -> LoadedModel:
             "(`uv sync --extra local`)."
         ) from exc
     try:
-        model, tokenizer = load(str(local.path))
+        model, tokenizer = load(str(local.path))[:2]
     # mlx raises RuntimeError for unreadable safetensors; mlx-lm ValueError for bad configs.
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise EngineError(

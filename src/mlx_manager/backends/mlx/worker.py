@@ -12,6 +12,7 @@ away) is removed from its batch at the next step, freeing its slot.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
@@ -141,7 +142,7 @@ class EngineWorker:
         self._prefill_step_size = prefill_step_size
         self._inbox: queue.SimpleQueue[_Call | GenerationHandle | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
-        self._failure: BaseException | None = None
+        self._failure: EngineError | None = None
         self.stats = WorkerStats()
 
     @property
@@ -170,7 +171,7 @@ class EngineWorker:
 
     def _put(self, item: _Call | GenerationHandle) -> None:
         if self._failure is not None:
-            raise EngineError(f"The local engine stopped after an internal error: {self._failure}")
+            raise self._failure
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="mlx-engine", daemon=True)
             self._thread.start()
@@ -180,15 +181,31 @@ class EngineWorker:
         batches: dict[LoadedModel, _Batch] = {}
         try:
             self._serve(batches)
+        except ImportError as exc:
+            self._failure = EngineError(
+                f"The local engine is not installed ({exc}): install mlx-manager with the "
+                "'local' extra (`uv sync --extra local`)."
+            )
+            self._fail_all(batches, self._failure)
         except Exception as exc:
             log.exception("the MLX engine thread died")
-            self._failure = exc
-            error = EngineError(f"The local engine failed: {exc}")
-            for batch in batches.values():
-                for active in batch.active.values():
-                    active.handle._push(error)
-        finally:
-            batches.clear()
+            self._failure = EngineError(f"The local engine stopped after an internal error: {exc}")
+            self._fail_all(batches, self._failure)
+        else:
+            self._fail_all(batches, EngineError("The local engine shut down mid-generation."))
+
+    def _fail_all(self, batches: dict[LoadedModel, _Batch], error: EngineError) -> None:
+        """Answer every request still in a batch or the inbox, so no caller waits forever."""
+        for batch in batches.values():
+            for active in batch.active.values():
+                active.handle._push(error)
+        batches.clear()
+        for item in self._drain(block=False):
+            if isinstance(item, GenerationHandle):
+                item._push(error)
+            elif isinstance(item, _Call):
+                with contextlib.suppress(RuntimeError):
+                    item.loop.call_soon_threadsafe(_settle, item.future, None, error)
 
     def _serve(self, batches: dict[LoadedModel, _Batch]) -> None:
         import mlx.core as mx
@@ -197,8 +214,12 @@ class EngineWorker:
         stream = mx.default_stream(mx.default_device())
         while True:
             busy = any(b.active for b in batches.values())
-            for item in self._drain(block=not busy):
+            items = self._drain(block=not busy)
+            for at, item in enumerate(items):
                 if item is None:
+                    # Shutting down: what came after is answered by ``_fail_all``.
+                    for rest in items[at + 1 :]:
+                        self._inbox.put(rest)
                     return
                 if isinstance(item, _Call):
                     self._run_call(item)
@@ -235,7 +256,9 @@ class EngineWorker:
         except RuntimeError:
             log.debug("a worker call finished after its event loop closed")
 
-    def _admit(self, handle: GenerationHandle, batches: dict[LoadedModel, _Batch], stream: Any) -> None:
+    def _admit(
+        self, handle: GenerationHandle, batches: dict[LoadedModel, _Batch], stream: Any
+    ) -> None:
         if handle.cancelled:
             self.stats.cancelled += 1
             return
@@ -281,8 +304,8 @@ class EngineWorker:
             _, responses = batch.generator.next()
         except (ValueError, RuntimeError) as exc:
             error = EngineError(f"The local engine failed while generating: {exc}")
-            for active in batch.active.values():
-                active.handle._push(error)
+            for failed in batch.active.values():
+                failed.handle._push(error)
             batch.active.clear()
             return
         if not responses:
