@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -15,9 +17,15 @@ from mlx_manager import __version__
 from mlx_manager.api.admin import providers as providers_api
 from mlx_manager.api.auth import load_or_create_admin_token
 from mlx_manager.api.errors import install_admin_error_handlers
+from mlx_manager.backends.http.clients import ProviderClients
+from mlx_manager.backends.http.model_list import ProviderModelLists
+from mlx_manager.backends.mlx import EngineConfig, MLXBackend
+from mlx_manager.errors import GatewayError
 from mlx_manager.providers.directory import ProviderDirectory
 from mlx_manager.providers.secrets import KeyCipher, load_or_create_secret
 from mlx_manager.providers.service import ProviderService
+from mlx_manager.routing.breaker import Breakers
+from mlx_manager.routing.failover import RetryPolicy
 from mlx_manager.settings import Settings
 from mlx_manager.state import AppState
 from mlx_manager.storage.database import create_engine, session_factory
@@ -34,6 +42,10 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
+            for task in state.background:
+                task.cancel()
+            await state.local.aclose()
+            await state.clients.aclose()
             await state.http.aclose()
             await state.engine.dispose()
 
@@ -72,6 +84,13 @@ async def _start(settings: Settings) -> AppState:
         test_timeout=settings.provider_test_timeout,
     )
     await providers.load()
+    clients = ProviderClients()
+    local = MLXBackend(_engine_config(settings))
+    # Preloading must not delay start-up; a pinned model that fails to load is logged.
+    tasks = {
+        asyncio.create_task(_preload(local, name), name=f"preload {name}")
+        for name in settings.local_pinned
+    }
     return AppState(
         settings=settings,
         engine=engine,
@@ -79,7 +98,39 @@ async def _start(settings: Settings) -> AppState:
         http=http,
         providers=providers,
         admin_token=admin_token,
+        clients=clients,
+        model_lists=ProviderModelLists(clients),
+        breakers=Breakers(
+            threshold=settings.breaker_threshold, cooldown=settings.breaker_cooldown
+        ),
+        retry_policy=RetryPolicy(
+            retries_per_target=settings.retries_per_target,
+            backoff_base=settings.retry_backoff_base,
+            backoff_cap=settings.retry_backoff_cap,
+        ),
+        local=local,
+        background=tasks,
     )
+
+
+def _engine_config(settings: Settings) -> EngineConfig:
+    config = EngineConfig(
+        data_dir=settings.data_dir,
+        hf_cache=settings.hf_cache,
+        max_loaded_models=settings.local_max_models,
+        default_max_tokens=settings.default_max_tokens,
+    )
+    limit = settings.local_max_memory_gb
+    if limit is None:
+        return config
+    return dataclasses.replace(config, max_memory_bytes=int(limit * 1024**3))
+
+
+async def _preload(local: MLXBackend, name: str) -> None:
+    try:
+        await local.load(name, pin=True)
+    except GatewayError as exc:
+        log.warning("Pinned model '%s' was not preloaded: %s", name, exc.message)
 
 
 def _announce_token(settings: Settings, token: str) -> None:

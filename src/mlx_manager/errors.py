@@ -121,10 +121,17 @@ class UpstreamError(GatewayError):
         return self.status_code
 
     @property
-    def retryable(self) -> bool:
-        """Whether another target might succeed where this one failed."""
-        status = self.status
-        return status >= 500 or status in (404, 408, 409, 429) or status in (401, 403)
+    def fails_over(self) -> bool:
+        """Whether another target might succeed: the provider, not the request, is at fault.
+
+        401/403 mean this credential is bad; 400/404/422 mean the request is, and go back at once.
+        """
+        return self.transient or self.status in (401, 403)
+
+    @property
+    def transient(self) -> bool:
+        """Whether the same target may succeed if asked again a little later."""
+        return self.status >= 500 or self.status in (408, 429)
 
 
 class UpstreamTimeout(UpstreamError):
@@ -158,6 +165,14 @@ class NoRouteAvailable(GatewayError):
         if len(self.attempts) == 1:
             return self.attempts[0].status
         return self.status_code
+
+    @property
+    def retry_after(self) -> float | None:
+        """When the soonest target may serve again, if any said so."""
+        hints = [
+            e.retry_after for e in self.attempts if getattr(e, "retry_after", None) is not None
+        ]
+        return min(hints) if hints else None
 
 
 class EngineError(GatewayError):

@@ -25,6 +25,22 @@ class Settings(BaseSettings):
     # Timeout of a provider connection test, in seconds.
     provider_test_timeout: float = 10.0
     log_level: str = "info"
+    # Anthropic requires max_tokens; used when an OpenAI caller gave none.
+    default_max_tokens: int = 4096
+    # Failover: extra tries on the same target for transient errors, and the circuit breaker.
+    retries_per_target: int = 1
+    retry_backoff_base: float = 0.05
+    retry_backoff_cap: float = 2.0
+    breaker_threshold: int = 5
+    breaker_cooldown: float = 30.0
+    # The local MLX engine. Models are found in the HF cache and in ``<data_dir>/models``.
+    local_max_models: int = 2
+    # None: 75% of physical memory.
+    local_max_memory_gb: float | None = None
+    # Loaded at start and never evicted.
+    local_pinned: list[str] = Field(default_factory=list)
+    # None: from HF_HUB_CACHE / HF_HOME, as huggingface_hub finds it.
+    hf_cache: Path | None = None
 
     @property
     def sqlite_path(self) -> Path:

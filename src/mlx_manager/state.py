@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from mlx_manager.backends.http.clients import ProviderClients
+from mlx_manager.backends.http.model_list import ProviderModelLists
+from mlx_manager.backends.mlx import MLXBackend
 from mlx_manager.providers.service import ProviderService
+from mlx_manager.routing.breaker import Breakers
+from mlx_manager.routing.failover import RetryPolicy
 from mlx_manager.settings import Settings
 
 
@@ -16,6 +22,14 @@ class AppState:
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    # For management calls (connection tests); provider traffic uses ``clients``.
     http: httpx.AsyncClient
     providers: ProviderService
     admin_token: str
+    clients: ProviderClients
+    model_lists: ProviderModelLists
+    breakers: Breakers
+    retry_policy: RetryPolicy
+    local: MLXBackend
+    # Start-up work that runs on after start-up (preloading pinned models); cancelled at exit.
+    background: set[asyncio.Task[None]]

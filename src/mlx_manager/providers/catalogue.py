@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 
 class ApiType(StrEnum):
@@ -37,6 +38,9 @@ class ProviderSpec:
     key_required: bool = True
     # Protocols a credential of this type may choose; empty means only ``api_type``.
     other_api_types: tuple[ApiType, ...] = ()
+    # OpenAI's own API wants ``max_completion_tokens`` (reasoning models refuse ``max_tokens``);
+    # compatible servers commonly know only ``max_tokens``.
+    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
 
     @property
     def api_types(self) -> tuple[ApiType, ...]:
@@ -44,7 +48,13 @@ class ProviderSpec:
 
 
 CATALOGUE: tuple[ProviderSpec, ...] = (
-    ProviderSpec(BackendType.OPENAI, "OpenAI", ApiType.OPENAI, "https://api.openai.com"),
+    ProviderSpec(
+        BackendType.OPENAI,
+        "OpenAI",
+        ApiType.OPENAI,
+        "https://api.openai.com",
+        max_tokens_field="max_completion_tokens",
+    ),
     ProviderSpec(
         BackendType.ANTHROPIC, "Anthropic", ApiType.ANTHROPIC, "https://api.anthropic.com"
     ),

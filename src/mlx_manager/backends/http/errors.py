@@ -1,0 +1,77 @@
+"""Upstream failures mapped into the error tree, most specific class first.
+
+Like httpx's ``map_httpcore_exceptions``: transport exceptions become ``UpstreamTimeout`` /
+``UpstreamUnavailable`` / ``UpstreamError``; error statuses keep their status code and the
+upstream's own message, prefixed with the provider that answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import orjson
+
+from mlx_manager.errors import (
+    UpstreamError,
+    UpstreamRateLimited,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+
+
+@contextmanager
+def mapped_transport_errors(provider: str) -> Iterator[None]:
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise UpstreamTimeout(
+            f"Provider '{provider}' did not answer in time.", provider=provider
+        ) from exc
+    except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+        raise UpstreamUnavailable(
+            f"Provider '{provider}' could not be reached ({type(exc).__name__}).",
+            provider=provider,
+        ) from exc
+    except httpx.HTTPError as exc:
+        raise UpstreamError(
+            f"Request to provider '{provider}' failed ({type(exc).__name__}).", provider=provider
+        ) from exc
+
+
+def upstream_message(body: bytes) -> str:
+    """The human message inside an OpenAI- or Anthropic-shaped error body, else a short excerpt."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return body[:200].decode(errors="replace").strip() or "no details"
+    if isinstance(data, dict):
+        error = data.get("error")
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return str(error["message"])
+        if isinstance(error, str):
+            return error
+        if isinstance(data.get("message"), str):
+            return str(data["message"])
+    return "no details"
+
+
+def retry_after(headers: httpx.Headers) -> float | None:
+    value = headers.get("retry-after")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def error_from_status(response: httpx.Response, body: bytes, *, provider: str) -> UpstreamError:
+    status = response.status_code
+    message = f"Provider '{provider}' answered {status}: {upstream_message(body)}"
+    kind = UpstreamRateLimited if status == 429 else UpstreamError
+    return kind(
+        message,
+        provider=provider,
+        upstream_status=status,
+        retry_after=retry_after(response.headers),
+    )
