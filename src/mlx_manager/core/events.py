@@ -15,6 +15,8 @@ StopReason = Literal["end_turn", "max_tokens", "stop_sequence", "tool_use", "con
 
 @dataclass(slots=True)
 class Usage:
+    # Every prompt token, cached ones included (OpenAI's prompt_tokens; Anthropic's input_tokens
+    # plus its cache read and creation tokens).
     input_tokens: int = 0
     output_tokens: int = 0
     # Prompt tokens served from the provider's cache, and (Anthropic) written to it.

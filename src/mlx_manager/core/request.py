@@ -27,7 +27,10 @@ class ToolChoice:
 
 @dataclass(slots=True)
 class Reasoning:
-    """Extended thinking: a token budget (Anthropic) or an effort level (OpenAI-style)."""
+    """Extended thinking: a token budget (Anthropic) or an effort level (OpenAI-style).
+
+    Neither set: thinking is on and the model decides how much (Anthropic ``adaptive``).
+    """
 
     budget_tokens: int | None = None
     effort: Literal["minimal", "low", "medium", "high"] | None = None

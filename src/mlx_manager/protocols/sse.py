@@ -44,15 +44,14 @@ class SSEParser:
             return []
         if self._skip_lf and chunk[:1] == b"\n":
             chunk = chunk[1:]
-        self._skip_lf = False
         buffer = self._buffer + chunk if self._buffer else chunk
         lines = buffer.splitlines(keepends=True)
         if lines and not lines[-1].endswith((b"\n", b"\r")):
             self._buffer = lines.pop()
         else:
             self._buffer = b""
-        if lines and lines[-1].endswith(b"\r"):
-            self._skip_lf = True
+        # Only a '\r' that ends the whole buffer may be half of a '\r\n'.
+        self._skip_lf = not self._buffer and buffer.endswith(b"\r")
         events: list[SSEEvent] = []
         for line in lines:
             event = self._line(line.rstrip(b"\r\n").decode(errors="replace"))

@@ -222,7 +222,8 @@ def _decode_tool_choice(wire: OpenAIChatRequest) -> ToolChoice | None:
             raise Untranslatable("tool_choice.type", f"'{choice.type}' is not supported")
         return ToolChoice(mode="tool", name=choice.function.name, disable_parallel=disable_parallel)
     mode: Literal["auto", "any", "none"] = "any" if choice == "required" else choice
-    return ToolChoice(mode=mode, disable_parallel=disable_parallel)
+    # With no tool calls allowed, parallelism means nothing (and Anthropic refuses the flag).
+    return ToolChoice(mode=mode, disable_parallel=disable_parallel and mode != "none")
 
 
 def encode_request(
