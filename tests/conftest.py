@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 import uuid
+from dataclasses import dataclass
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import psycopg
 import pytest
+import uvicorn
 from fastapi import FastAPI
 
 from mlx_manager.app import create_app
 from mlx_manager.settings import Settings
-from tests.fakes.upstream import FakeUpstream
+from tests.fakes.upstream import FakeUpstream, free_port
 
 ADMIN_TOKEN = "test-admin-token"
 POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -51,6 +55,37 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
     ) as c:
         yield c
+
+
+@dataclass
+class LiveServer:
+    base_url: str
+    app: FastAPI
+
+    def admin(self) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.base_url, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        )
+
+
+@pytest.fixture
+def live_server(settings: Settings) -> Iterator[LiveServer]:
+    """The real app under uvicorn on a loopback port, as clients and SDKs reach it."""
+    port = free_port()
+    app = create_app(settings)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the server did not start")
+        time.sleep(0.01)
+    yield LiveServer(base_url=f"http://127.0.0.1:{port}", app=app)
+    server.should_exit = True
+    thread.join(timeout=15)
 
 
 @pytest.fixture

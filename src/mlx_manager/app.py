@@ -15,17 +15,29 @@ from fastapi import FastAPI
 
 from mlx_manager import __version__
 from mlx_manager.api.admin import providers as providers_api
+from mlx_manager.api.admin import models as local_models_api
+from mlx_manager.api.admin import rules as rules_api
 from mlx_manager.api.auth import load_or_create_admin_token
 from mlx_manager.api.errors import install_admin_error_handlers
+from mlx_manager.api.inference import chat as chat_api
+from mlx_manager.api.inference import embeddings as embeddings_api
+from mlx_manager.api.inference import models as models_api
+from mlx_manager.api.inference.chat_service import ChatService
+from mlx_manager.api.request_id import RequestIdMiddleware
+from mlx_manager.backends.http.dialects import dialects
 from mlx_manager.backends.http.clients import ProviderClients
 from mlx_manager.backends.http.model_list import ProviderModelLists
 from mlx_manager.backends.mlx import EngineConfig, MLXBackend
+from mlx_manager.backends.mlx.download import ModelDownloads
+from mlx_manager.backends.mlx.hub_token import HubTokenStore
 from mlx_manager.errors import GatewayError
 from mlx_manager.providers.directory import ProviderDirectory
 from mlx_manager.providers.secrets import KeyCipher, load_or_create_secret
 from mlx_manager.providers.service import ProviderService
 from mlx_manager.routing.breaker import Breakers
 from mlx_manager.routing.failover import RetryPolicy
+from mlx_manager.routing.router import Router
+from mlx_manager.routing.service import RuleService
 from mlx_manager.settings import Settings
 from mlx_manager.state import AppState
 from mlx_manager.storage.database import create_engine, session_factory
@@ -44,6 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             for task in state.background:
                 task.cancel()
+            await state.downloads.aclose()
             await state.local.aclose()
             await state.clients.aclose()
             await state.http.aclose()
@@ -52,6 +65,12 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="MLX Manager", version=__version__, lifespan=lifespan)
     install_admin_error_handlers(app)
     app.include_router(providers_api.router)
+    app.include_router(rules_api.router)
+    app.include_router(local_models_api.router)
+    app.include_router(chat_api.router)
+    app.include_router(models_api.router)
+    app.include_router(embeddings_api.router)
+    app.add_middleware(RequestIdMiddleware)
 
     @app.get("/health", tags=["operations"])
     async def health() -> dict[str, str]:
@@ -84,8 +103,27 @@ async def _start(settings: Settings) -> AppState:
         test_timeout=settings.provider_test_timeout,
     )
     await providers.load()
-    clients = ProviderClients()
     local = MLXBackend(_engine_config(settings))
+    downloads = ModelDownloads(
+        data_dir=settings.data_dir,
+        catalog=local.catalog,
+        tokens=HubTokenStore(settings.data_dir, KeyCipher(secret)),
+    )
+    # Downloads cut short by the last stop go on in the background.
+    downloads.resume()
+    router = Router(
+        directory=providers.directory,
+        local_models=lambda: [m.name for m in local.list_models()],
+    )
+    rules = RuleService(sessions=sessions, router=router)
+    await rules.load()
+    clients = ProviderClients()
+    breakers = Breakers(threshold=settings.breaker_threshold, cooldown=settings.breaker_cooldown)
+    retry_policy = RetryPolicy(
+        retries_per_target=settings.retries_per_target,
+        backoff_base=settings.retry_backoff_base,
+        backoff_cap=settings.retry_backoff_cap,
+    )
     # Preloading must not delay start-up; a pinned model that fails to load is logged.
     tasks = {
         asyncio.create_task(_preload(local, name), name=f"preload {name}")
@@ -97,18 +135,23 @@ async def _start(settings: Settings) -> AppState:
         sessions=sessions,
         http=http,
         providers=providers,
+        router=router,
+        rules=rules,
         admin_token=admin_token,
         clients=clients,
         model_lists=ProviderModelLists(clients),
-        breakers=Breakers(
-            threshold=settings.breaker_threshold, cooldown=settings.breaker_cooldown
-        ),
-        retry_policy=RetryPolicy(
-            retries_per_target=settings.retries_per_target,
-            backoff_base=settings.retry_backoff_base,
-            backoff_cap=settings.retry_backoff_cap,
-        ),
+        breakers=breakers,
+        retry_policy=retry_policy,
         local=local,
+        chat=ChatService(
+            router=router,
+            clients=clients,
+            dialects=dialects(default_max_tokens=settings.default_max_tokens),
+            local=local,
+            breakers=breakers,
+            policy=retry_policy,
+        ),
+        downloads=downloads,
         background=tasks,
     )
 

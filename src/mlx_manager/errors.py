@@ -32,6 +32,8 @@ class GatewayError(Exception):
 
     status_code: ClassVar[int] = 500
     code: ClassVar[str] = "internal_error"
+    # Seconds after which trying again may succeed; sent as ``Retry-After`` when set.
+    retry_after: float | None = None
 
     def __init__(self, message: str, *, param: str | None = None) -> None:
         super().__init__(message)
@@ -158,21 +160,15 @@ class NoRouteAvailable(GatewayError):
     def __init__(self, message: str, *, attempts: list[GatewayError]) -> None:
         super().__init__(message)
         self.attempts = attempts
+        # When the soonest target may serve again, if any said so.
+        hints = [e.retry_after for e in attempts if e.retry_after is not None]
+        self.retry_after = min(hints) if hints else None
 
     @property
     def status(self) -> int:
-        # One attempt: the caller sees that upstream's own status (a 401 stays a 401).
-        if len(self.attempts) == 1:
-            return self.attempts[0].status
-        return self.status_code
-
-    @property
-    def retry_after(self) -> float | None:
-        """When the soonest target may serve again, if any said so."""
-        hints = [
-            e.retry_after for e in self.attempts if getattr(e, "retry_after", None) is not None
-        ]
-        return min(hints) if hints else None
+        # Attempts that all failed alike keep that status (an upstream's 401 stays a 401).
+        statuses = {attempt.status for attempt in self.attempts}
+        return statuses.pop() if len(statuses) == 1 else self.status_code
 
 
 class EngineError(GatewayError):

@@ -8,12 +8,16 @@ from dataclasses import dataclass
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from mlx_manager.api.inference.chat_service import ChatService
 from mlx_manager.backends.http.clients import ProviderClients
 from mlx_manager.backends.http.model_list import ProviderModelLists
 from mlx_manager.backends.mlx import MLXBackend
+from mlx_manager.backends.mlx.download import ModelDownloads
 from mlx_manager.providers.service import ProviderService
 from mlx_manager.routing.breaker import Breakers
 from mlx_manager.routing.failover import RetryPolicy
+from mlx_manager.routing.router import Router
+from mlx_manager.routing.service import RuleService
 from mlx_manager.settings import Settings
 
 
@@ -25,11 +29,17 @@ class AppState:
     # For management calls (connection tests); provider traffic uses ``clients``.
     http: httpx.AsyncClient
     providers: ProviderService
+    # The gateway calls ``router.plan_route(model)``; ``rules`` is the settings API's service.
+    router: Router
+    rules: RuleService
     admin_token: str
     clients: ProviderClients
     model_lists: ProviderModelLists
     breakers: Breakers
     retry_policy: RetryPolicy
     local: MLXBackend
+    # Model downloads from the Hugging Face Hub, and the stored Hub token.
+    downloads: ModelDownloads
+    chat: ChatService
     # Start-up work that runs on after start-up (preloading pinned models); cancelled at exit.
     background: set[asyncio.Task[None]]

@@ -10,7 +10,7 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,10 @@ class Reply:
     sse: list[tuple[str | None, Any]] | None = None
     delay: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
+    # Computes the reply from the request body (the echo model in ``llm.py``).
+    compute: Callable[[Any], Reply] | None = None
+    # Stream this many SSE events, then drop the connection mid-stream.
+    cut_after: int | None = None
 
 
 @dataclass
@@ -50,11 +54,24 @@ def _sse_bytes(events: list[tuple[str | None, Any]]) -> Iterator[bytes]:
         yield f"{head}data: {payload}\n\n".encode()
 
 
+class StreamCut(Exception):
+    """Raised inside a streaming body to make the server drop the connection."""
+
+
+async def _sse_stream(reply: Reply) -> AsyncIterator[bytes]:
+    assert reply.sse is not None
+    for i, chunk in enumerate(_sse_bytes(reply.sse)):
+        if reply.cut_after is not None and i >= reply.cut_after:
+            raise StreamCut
+        yield chunk
+        await asyncio.sleep(0)
+
+
 class FakeUpstream:
     def __init__(self) -> None:
         self.replies: dict[str, list[Reply]] = {}
         self.received: list[Received] = []
-        self.port = _free_port()
+        self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -76,11 +93,13 @@ class FakeUpstream:
                 media_type="application/json",
             )
         reply = queue.pop(0) if len(queue) > 1 else queue[0]
+        if reply.compute is not None:
+            reply = reply.compute(orjson.loads(body) if body else None)
         if reply.delay:
             await asyncio.sleep(reply.delay)
         if reply.sse is not None:
             return StreamingResponse(
-                _sse_bytes(reply.sse),
+                _sse_stream(reply),
                 status_code=reply.status,
                 media_type="text/event-stream",
                 headers=reply.headers,
@@ -96,7 +115,7 @@ class FakeUpstream:
         app = Starlette(
             routes=[Route("/{path:path}", self._handle, methods=["GET", "POST", "DELETE"])]
         )
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="critical")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()
@@ -113,7 +132,7 @@ class FakeUpstream:
             self._thread.join(timeout=10)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
@@ -122,4 +141,4 @@ def _free_port() -> int:
 
 def closed_port_url() -> str:
     """A loopback URL where nothing listens."""
-    return f"http://127.0.0.1:{_free_port()}"
+    return f"http://127.0.0.1:{free_port()}"

@@ -117,8 +117,7 @@ async def serve_with_failover(
 def _exhausted(errors: list[GatewayError]) -> NoRouteAvailable:
     if not errors:
         return NoRouteAvailable("The route has no usable target.", attempts=[])
-    listing = "; ".join(e.message for e in errors)
-    exc = NoRouteAvailable(f"Every target failed: {listing}", attempts=errors)
-    if len(errors) == 1:
-        exc.message = errors[0].message
-    return exc
+    messages = list(dict.fromkeys(e.message for e in errors))
+    if len(messages) == 1:
+        return NoRouteAvailable(messages[0], attempts=errors)
+    return NoRouteAvailable(f"Every target failed: {'; '.join(messages)}", attempts=errors)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -29,6 +29,31 @@ class ProviderRow(Base):
     base_url: Mapped[str | None] = mapped_column(String(500))
     encrypted_api_key: Mapped[str | None] = mapped_column(Text)
     key_last4: Mapped[str | None] = mapped_column(String(4))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+# A stored rule target: ``{"provider": <provider id> | "local", "model": <rewrite> | null}``.
+StoredTarget = dict[str, int | str | None]
+
+
+class RuleRow(Base):
+    """A routing rule. Targets name providers by id without a foreign key: deleting a provider
+    leaves the rule in place with that target unusable, rather than silently editing user config."""
+
+    __tablename__ = "routing_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pattern: Mapped[str] = mapped_column(String(500))
+    # A ``PatternType`` value: "exact", "prefix", "glob" or "regex".
+    pattern_type: Mapped[str] = mapped_column(String(10))
+    targets: Mapped[list[StoredTarget]] = mapped_column(JSON)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Lower first; ties by id. New rules go last.
+    priority: Mapped[int] = mapped_column(Integer, index=True)
+    description: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

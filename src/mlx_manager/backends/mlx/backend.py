@@ -36,7 +36,7 @@ from mlx_manager.core import (
     Usage,
     UsageUpdate,
 )
-from mlx_manager.errors import InvalidRequest
+from mlx_manager.errors import Conflict, InvalidRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +120,12 @@ class MLXBackend:
 
     async def unload(self, name: str) -> bool:
         return await self.pool.unload(name)
+
+    async def delete(self, name: str) -> None:
+        """Delete a model's files from disk; refused while it is loaded or loading."""
+        if self.pool.is_loaded(name) or name in self.pool.status().loading:
+            raise Conflict(f"Model '{name}' is loaded; unload it before deleting it.")
+        await asyncio.to_thread(self.catalog.remove, name)
 
     def status(self) -> EngineStatus:
         return EngineStatus(pool=self.pool.status(), worker=self.worker.stats)

@@ -7,10 +7,11 @@ storage concern that lives elsewhere.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from mlx_manager.backends.mlx.discovery import LocalModel, discover_models, inspect_model_dir
-from mlx_manager.errors import InvalidRequest, ModelNotFound
+from mlx_manager.errors import Forbidden, InvalidRequest, ModelNotFound
 
 
 class ModelCatalog:
@@ -71,3 +72,29 @@ class ModelCatalog:
     def unregister(self, name: str) -> None:
         if self._registered.pop(name, None) is not None:
             self.refresh()
+
+    def remove(self, name: str) -> Path:
+        """Delete the files of ``name``: only folders inside the models dir or the hub cache."""
+        model = self.get(name)
+        target = self._owned_dir(model)
+        shutil.rmtree(target)
+        # ``models/<org>/<name>``: an owner folder left empty goes too.
+        parent = target.parent
+        if self._models_dir and parent != self._models_dir.resolve() and not any(parent.iterdir()):
+            parent.rmdir()
+        self._registered.pop(name, None)
+        self.refresh()
+        return target
+
+    def _owned_dir(self, model: LocalModel) -> Path:
+        path = model.path.resolve()
+        if model.source == "hf_cache":
+            # ``models--org--name/snapshots/<rev>``: the whole repo folder, blobs included.
+            path = path.parent.parent
+        for root in (self._models_dir, self._hf_cache):
+            if root is not None and path != root.resolve() and path.is_relative_to(root.resolve()):
+                return path
+        raise Forbidden(
+            f"Model '{model.name}' lives at {model.path}, outside the models folder and the "
+            "Hugging Face cache; MLX Manager deletes only folders it manages. Remove it yourself."
+        )

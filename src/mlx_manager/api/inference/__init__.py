@@ -1,0 +1,1 @@
+"""The inference API under ``/v1``: OpenAI and Anthropic endpoints over one serving path."""

@@ -1,0 +1,196 @@
+"""Serving one chat request: parse, plan the route, try targets in order, answer.
+
+A target of the caller's own protocol takes the fast path (body forwarded with ``model``
+rewritten, bytes relayed); any other target goes through the IR: the caller's codec decodes,
+the backend serves, the caller's codec encodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import orjson
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from mlx_manager.api.inference.streaming import prefetch, relay
+from mlx_manager.api.inference.wire_protocols import WireProtocol
+from mlx_manager.backends.base import Backend
+from mlx_manager.backends.http.backend import HttpBackend
+from mlx_manager.backends.http.clients import ProviderClients
+from mlx_manager.backends.http.dialects import Dialect
+from mlx_manager.backends.http.passthrough import FORWARDED_HEADERS, forward
+from mlx_manager.core import ChatRequest, accumulate
+from mlx_manager.errors import GatewayError, InvalidRequest, ModelNotFound, UpstreamUnavailable
+from mlx_manager.providers.catalogue import ApiType
+from mlx_manager.routing.breaker import Breakers
+from mlx_manager.routing.failover import RetryPolicy, serve_with_failover
+from mlx_manager.routing.router import ResolvedTarget, RouteCandidate, Router
+
+PROVIDER_HEADER = "x-mlx-manager-provider"
+MODEL_HEADER = "x-mlx-manager-model"
+ATTEMPTS_HEADER = "x-mlx-manager-attempts"
+SSE = "text/event-stream"
+
+
+def skipped_errors(skipped: tuple[RouteCandidate, ...]) -> list[GatewayError]:
+    """Targets the plan left out, as errors, so a final failure names them too."""
+    return [
+        UpstreamUnavailable(
+            f"{c.provider.name if c.provider else 'provider'} skipped: {c.problem}",
+            provider=c.provider.name if c.provider else "",
+        )
+        for c in skipped
+    ]
+
+
+def parse_body(raw: bytes) -> dict[str, object]:
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidRequest(f"The request body is not valid JSON: {exc}.") from None
+    if not isinstance(body, dict):
+        raise InvalidRequest("The request body must be a JSON object.")
+    return body
+
+
+def requested_model(body: Mapping[str, object]) -> str:
+    model = body.get("model")
+    if not isinstance(model, str) or not model.strip():
+        raise InvalidRequest("'model' is required and must be a non-empty string.", param="model")
+    return model
+
+
+@dataclass(slots=True)
+class _Call:
+    """One request's state across attempts: the IR is decoded at most once, when first needed."""
+
+    protocol: WireProtocol
+    body: dict[str, object]
+    headers: dict[str, str]
+    stream: bool
+    ir: ChatRequest | None = None
+
+    def request(self) -> ChatRequest:
+        if self.ir is None:
+            self.ir = self.protocol.decode_request(self.body)
+        return self.ir
+
+
+class ChatService:
+    def __init__(
+        self,
+        *,
+        router: Router,
+        clients: ProviderClients,
+        dialects: Mapping[ApiType, Dialect],
+        local: Backend | None,
+        breakers: Breakers,
+        policy: RetryPolicy,
+    ) -> None:
+        self._router = router
+        self._clients = clients
+        self._dialects = dialects
+        self._local = local
+        self._breakers = breakers
+        self._policy = policy
+
+    async def serve(
+        self, protocol: WireProtocol, raw: bytes, headers: Mapping[str, str]
+    ) -> Response:
+        body = parse_body(raw)
+        plan = self._router.plan_route(requested_model(body))
+        call = _Call(
+            protocol=protocol,
+            body=body,
+            headers={k: headers[k] for k in FORWARDED_HEADERS if k in headers},
+            stream=body.get("stream") is True,
+        )
+
+        async def attempt(target: ResolvedTarget) -> Response:
+            provider = target.provider
+            if provider is not None and provider.api_type is protocol.api_type:
+                return await self._forward(call, target)
+            return await self._translate(call, target)
+
+        served = await serve_with_failover(
+            plan.targets,
+            attempt,
+            key_of=lambda t: t.key,
+            label_of=lambda t: t.label,
+            breakers=self._breakers,
+            policy=self._policy,
+            skipped=skipped_errors(plan.skipped),
+        )
+        return name_the_server(served.value, served.target, served.attempts)
+
+    async def _forward(self, call: _Call, target: ResolvedTarget) -> Response:
+        provider = target.provider
+        assert provider is not None
+        body = dict(call.body)
+        body["model"] = target.model
+        reply = await forward(
+            self._clients.get(provider),
+            path=call.protocol.chat_path,
+            body=orjson.dumps(body),
+            headers=call.headers,
+            provider=provider.name,
+        )
+        headers = {"content-encoding": reply.content_encoding} if reply.content_encoding else {}
+        if call.stream:
+            return StreamingResponse(
+                relay(reply.first, reply.rest, stream_error=call.protocol.encode_stream_error),
+                status_code=reply.status,
+                media_type=reply.content_type,
+                headers=headers,
+            )
+        content = reply.first + b"".join([chunk async for chunk in reply.rest])
+        return Response(
+            content, status_code=reply.status, media_type=reply.content_type, headers=headers
+        )
+
+    async def _translate(self, call: _Call, target: ResolvedTarget) -> Response:
+        request = call.request()
+        backend = self._backend(target)
+        if call.stream:
+            events = await prefetch(backend.stream(request, model=target.model))
+            return StreamingResponse(
+                call.protocol.encode_stream(events, request), media_type=SSE
+            )
+        if isinstance(backend, HttpBackend):
+            reply = await backend.complete(request, model=target.model)
+        else:
+            reply = await accumulate(backend.stream(request, model=target.model))
+        return JSONResponse(call.protocol.encode_response(reply))
+
+    def _backend(self, target: ResolvedTarget) -> Backend | HttpBackend:
+        provider = target.provider
+        if provider is None:
+            if self._local is None:
+                raise ModelNotFound("The local engine is not available on this server.")
+            return self._local
+        return HttpBackend(
+            provider=provider,
+            client=self._clients.get(provider),
+            dialect=self._dialects[provider.api_type],
+        )
+
+
+def name_the_server(response: Response, target: ResolvedTarget, attempts: int) -> Response:
+    """Headers saying which provider and model served, after how many attempts."""
+    provider = target.provider
+    response.headers[PROVIDER_HEADER] = provider.name if provider is not None else "local"
+    response.headers[MODEL_HEADER] = target.model
+    response.headers[ATTEMPTS_HEADER] = str(attempts)
+    return response
+
+
+def error_response(protocol: WireProtocol, exc: GatewayError) -> JSONResponse:
+    headers: dict[str, str] = {}
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        headers["retry-after"] = str(max(1, round(retry_after)))
+    attempts = getattr(exc, "attempts", None)
+    if attempts is not None:
+        headers[ATTEMPTS_HEADER] = str(len(attempts))
+    return JSONResponse(protocol.encode_error(exc), status_code=exc.status, headers=headers)

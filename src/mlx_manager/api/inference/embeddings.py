@@ -1,0 +1,58 @@
+"""``POST /v1/embeddings``: forwarded to OpenAI-protocol providers, following the route."""
+
+from __future__ import annotations
+
+import orjson
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from mlx_manager.api.deps import StateDep
+from mlx_manager.api.inference.chat_service import (
+    error_response,
+    name_the_server,
+    parse_body,
+    requested_model,
+    skipped_errors,
+)
+from mlx_manager.api.inference.wire_protocols import OPENAI
+from mlx_manager.backends.http.passthrough import forward
+from mlx_manager.errors import GatewayError, ModelNotFound
+from mlx_manager.providers.catalogue import ApiType
+from mlx_manager.routing.failover import serve_with_failover
+from mlx_manager.routing.router import ResolvedTarget
+
+router = APIRouter(prefix="/v1", tags=["inference"])
+
+
+@router.post("/embeddings", summary="OpenAI embeddings")
+async def embeddings(request: Request, state: StateDep) -> Response:
+    try:
+        body = parse_body(await request.body())
+        plan = state.router.plan_route(requested_model(body))
+
+        async def attempt(target: ResolvedTarget) -> Response:
+            provider = target.provider
+            if provider is None or provider.api_type is not ApiType.OPENAI:
+                raise ModelNotFound(f"{target.label} does not serve embeddings.")
+            reply = await forward(
+                state.clients.get(provider),
+                path="/v1/embeddings",
+                body=orjson.dumps({**body, "model": target.model}),
+                headers={},
+                provider=provider.name,
+            )
+            content = reply.first + b"".join([chunk async for chunk in reply.rest])
+            return Response(content, status_code=reply.status, media_type=reply.content_type)
+
+        served = await serve_with_failover(
+            plan.targets,
+            attempt,
+            key_of=lambda t: t.key,
+            label_of=lambda t: t.label,
+            breakers=state.breakers,
+            policy=state.retry_policy,
+            skipped=skipped_errors(plan.skipped),
+        )
+    except GatewayError as exc:
+        return error_response(OPENAI, exc)
+    return name_the_server(served.value, served.target, served.attempts)

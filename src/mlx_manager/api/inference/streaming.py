@@ -1,0 +1,64 @@
+"""Streams between a backend and the caller.
+
+A stream is held back until its first content, so failover stays possible until the caller has
+seen a byte; an error after that becomes the protocol's error event, and the stream ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+from mlx_manager.core import MessageEnd, StreamEvent, TextDelta, ThinkingDelta, ToolCallStart
+from mlx_manager.errors import GatewayError
+
+_CONTENT = (TextDelta, ThinkingDelta, ToolCallStart, MessageEnd)
+
+
+async def prefetch(events: AsyncIterator[StreamEvent]) -> AsyncIterator[StreamEvent]:
+    """Read ``events`` up to the first content event (errors until then raise from here) and
+    return an iterator that replays what was read, then the rest."""
+    head: list[StreamEvent] = []
+    try:
+        # Leaving an ``async for`` with break does not close the generator; the rest follows.
+        async for event in events:
+            head.append(event)
+            if isinstance(event, _CONTENT):
+                break
+    except BaseException:
+        await _close(events)
+        raise
+    return _replay(head, events)
+
+
+async def _replay(
+    head: list[StreamEvent], events: AsyncIterator[StreamEvent]
+) -> AsyncIterator[StreamEvent]:
+    try:
+        for event in head:
+            yield event
+        async for event in events:
+            yield event
+    finally:
+        await _close(events)
+
+
+async def _close(events: AsyncIterator[StreamEvent]) -> None:
+    # Backends return async generators; closing one stops its upstream call or generation.
+    aclose = getattr(events, "aclose", None)
+    if aclose is not None:
+        await aclose()
+
+
+async def relay(
+    first: bytes, rest: AsyncIterator[bytes], *, stream_error: Callable[[GatewayError], bytes]
+) -> AsyncIterator[bytes]:
+    """Raw upstream bytes as they came; a failure mid-stream ends with an error event."""
+    last = first
+    yield first
+    try:
+        async for chunk in rest:
+            last = chunk
+            yield chunk
+    except GatewayError as exc:
+        # Close a half-sent event first, so the error event is parsed on its own.
+        yield (b"" if last.endswith(b"\n\n") else b"\n\n") + stream_error(exc)

@@ -1,0 +1,175 @@
+"""The Hugging Face Hub as a source of model repos: what a repo holds at a revision, and its files.
+
+The Hub (or the mirror ``HF_ENDPOINT`` names, read by ``huggingface_hub``) is asked over our own
+async HTTP client, so a transfer can resume with ``Range`` and be cancelled at once;
+``huggingface_hub`` supplies the endpoint and the request headers (with the token it finds when
+we store none). Hub failures are mapped into the error tree here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import httpx
+from huggingface_hub import constants
+from huggingface_hub.utils import build_hf_headers
+
+from mlx_manager import __version__
+from mlx_manager.backends.http.errors import error_from_status, mapped_transport_errors
+from mlx_manager.errors import Forbidden, GatewayError, InvalidRequest, NotFound, UpstreamError
+
+HUB = "Hugging Face Hub"
+_REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class HubFile:
+    path: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class RepoSnapshot:
+    """A repo's files at one commit: a download is pinned to it, so a resume fetches the same."""
+
+    repo_id: str
+    revision: str
+    commit: str
+    files: tuple[HubFile, ...]
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(f.size for f in self.files)
+
+
+def check_repo_id(repo_id: str) -> None:
+    if not _REPO_ID.fullmatch(repo_id) or ".." in repo_id:
+        raise InvalidRequest(
+            f"'{repo_id}' is not a Hugging Face repo id; write it as 'org/name', for example "
+            "'mlx-community/Qwen2.5-0.5B-Instruct-4bit'.",
+            param="repo_id",
+        )
+
+
+def _safe_path(path: str) -> bool:
+    parts = path.split("/")
+    return bool(path) and not path.startswith("/") and ".." not in parts and "" not in parts
+
+
+class HubClient:
+    def __init__(
+        self,
+        *,
+        http: httpx.AsyncClient,
+        token: Callable[[], str | None] = lambda: None,
+        endpoint: str | None = None,
+    ) -> None:
+        self._http = http
+        self._token = token
+        self._endpoint = endpoint
+
+    @property
+    def endpoint(self) -> str:
+        return (self._endpoint or constants.ENDPOINT).rstrip("/")
+
+    def headers(self) -> dict[str, str]:
+        # None lets huggingface_hub use HF_TOKEN or the token of `hf auth login`.
+        headers: dict[str, str] = build_hf_headers(
+            token=self._token(), library_name="mlx-manager", library_version=__version__
+        )
+        return headers
+
+    async def snapshot(self, repo_id: str, revision: str | None = None) -> RepoSnapshot:
+        """The files of ``repo_id`` at ``revision``; refused unless it holds MLX weights."""
+        check_repo_id(repo_id)
+        revision = revision or constants.DEFAULT_REVISION
+        base = f"{self.endpoint}/api/models/{repo_id}"
+        info = await self._get_json(f"{base}/revision/{quote(revision, safe='')}", repo_id)
+        commit = info.get("sha") if isinstance(info, dict) else None
+        if not isinstance(commit, str):
+            raise UpstreamError(
+                f"The {HUB} did not say which commit '{revision}' of '{repo_id}' is.", provider=HUB
+            )
+        files: list[HubFile] = []
+        url: str | None = f"{base}/tree/{commit}?recursive=true"
+        while url:
+            page, url = await self._get_page(url, repo_id)
+            for entry in page:
+                if isinstance(entry, dict) and entry.get("type") == "file":
+                    path, size = entry.get("path"), entry.get("size")
+                    if isinstance(path, str) and isinstance(size, int) and _safe_path(path):
+                        files.append(HubFile(path=path, size=size))
+        snapshot = RepoSnapshot(
+            repo_id=repo_id, revision=revision, commit=commit, files=tuple(files)
+        )
+        names = {f.path for f in files}
+        if "config.json" not in names or not any(n.endswith(".safetensors") for n in names):
+            raise InvalidRequest(
+                f"'{repo_id}' holds no MLX model (a config.json and *.safetensors weights); pick "
+                "a converted repo, for example from huggingface.co/mlx-community.",
+                param="repo_id",
+            )
+        return snapshot
+
+    @asynccontextmanager
+    async def open_file(
+        self, snapshot: RepoSnapshot, path: str, *, offset: int = 0
+    ) -> AsyncIterator[httpx.Response]:
+        """A streaming GET of one file, from byte ``offset``; 206 when the Hub honoured it."""
+        url = f"{self.endpoint}/{snapshot.repo_id}/resolve/{snapshot.commit}/{quote(path)}"
+        headers = self.headers()
+        if offset:
+            headers["Range"] = f"bytes={offset}-"
+        with mapped_transport_errors(HUB):
+            # Redirects lead to the CDN; httpx drops the token when the host changes.
+            async with self._http.stream(
+                "GET", url, headers=headers, follow_redirects=True
+            ) as response:
+                if response.status_code >= 400 and response.status_code != 416:
+                    raise hub_error(response, await response.aread(), repo_id=snapshot.repo_id)
+                yield response
+
+    async def _get_json(self, url: str, repo_id: str) -> object:
+        with mapped_transport_errors(HUB):
+            response = await self._http.get(url, headers=self.headers(), follow_redirects=True)
+        if response.status_code >= 400:
+            raise hub_error(response, response.content, repo_id=repo_id)
+        return response.json()
+
+    async def _get_page(self, url: str, repo_id: str) -> tuple[list[object], str | None]:
+        with mapped_transport_errors(HUB):
+            response = await self._http.get(url, headers=self.headers(), follow_redirects=True)
+        if response.status_code >= 400:
+            raise hub_error(response, response.content, repo_id=repo_id)
+        page = response.json()
+        next_url = response.links.get("next", {}).get("url")
+        return (page if isinstance(page, list) else []), next_url
+
+
+def hub_error(response: httpx.Response, body: bytes, *, repo_id: str) -> GatewayError:
+    """The Hub says what went wrong in ``X-Error-Code``; anonymous callers get 401 for 404."""
+    code = response.headers.get("x-error-code")
+    status = response.status_code
+    if code == "GatedRepo":
+        return Forbidden(
+            f"'{repo_id}' is gated: accept its terms on huggingface.co/{repo_id}, then add a "
+            "Hugging Face token in Settings → Hugging Face."
+        )
+    if code == "RevisionNotFound":
+        return NotFound(f"'{repo_id}' has no such revision on the {HUB}.", param="revision")
+    if code in ("RepoNotFound", "EntryNotFound") or status == 404:
+        return NotFound(
+            f"No model repo '{repo_id}' on the {HUB}. Check the name; a private repo needs a "
+            "Hugging Face token in Settings → Hugging Face.",
+            param="repo_id",
+        )
+    if status in (401, 403):
+        return Forbidden(
+            f"The {HUB} refused access to '{repo_id}' ({status}); check the Hugging Face token "
+            "in Settings → Hugging Face."
+        )
+    return error_from_status(response, body, provider=HUB)
