@@ -2,16 +2,38 @@
 UV := python3 -m uv
 PORT ?= 10242
 
-.PHONY: install run test lint typecheck format check bench
+WEB_BUILD := src/mlx_manager/web/static/index.html
+WEB_SOURCES := $(shell find frontend/src frontend/static -type f 2>/dev/null) \
+	frontend/package-lock.json frontend/svelte.config.js frontend/vite.config.ts \
+	frontend/tsconfig.json
+
+.PHONY: install web chromium run test test-python lint typecheck format check bench
 
 install:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
 
-run: install
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+
+$(WEB_BUILD): frontend/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd frontend && npm run build
+
+# The web UI, rebuilt only when its sources changed.
+web: $(WEB_BUILD)
+
+chromium:
+	@[ -x /usr/bin/chromium ] || { apt-get update -q && apt-get install -y -q chromium; }
+
+run: install web
 	$(UV) run mlx-manager serve --port $(PORT)
 
-test: install
+test: install web chromium
+	cd frontend && npm test
+	$(UV) run pytest
+
+# Python tests only (the UI end-to-end test skips when the UI is not built, unless CI is set).
+test-python: install
 	$(UV) run pytest
 
 lint: install

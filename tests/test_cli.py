@@ -25,7 +25,9 @@ def test_serve_accepts_host_port_and_data_dir() -> None:
     assert (args.host, args.port, args.data_dir) == ("0.0.0.0", 9000, Path("/tmp/x"))
 
 
-def test_migrate_creates_the_sqlite_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_migrate_creates_the_sqlite_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["migrate", "--data-dir", str(tmp_path / "d")]) == 0
     assert (tmp_path / "d" / "mlx-manager.db").exists()
     assert "latest schema" in capsys.readouterr().out

@@ -7,15 +7,15 @@ import dataclasses
 import logging
 import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import anyio
 import httpx
 from fastapi import FastAPI
 
 from mlx_manager import __version__
-from mlx_manager.api.admin import providers as providers_api
 from mlx_manager.api.admin import models as local_models_api
+from mlx_manager.api.admin import providers as providers_api
 from mlx_manager.api.admin import rules as rules_api
 from mlx_manager.api.auth import load_or_create_admin_token
 from mlx_manager.api.errors import install_admin_error_handlers
@@ -24,12 +24,13 @@ from mlx_manager.api.inference import embeddings as embeddings_api
 from mlx_manager.api.inference import models as models_api
 from mlx_manager.api.inference.chat_service import ChatService
 from mlx_manager.api.request_id import RequestIdMiddleware
-from mlx_manager.backends.http.dialects import dialects
 from mlx_manager.backends.http.clients import ProviderClients
+from mlx_manager.backends.http.dialects import dialects
 from mlx_manager.backends.http.model_list import ProviderModelLists
 from mlx_manager.backends.mlx import EngineConfig, MLXBackend
 from mlx_manager.backends.mlx.download import ModelDownloads
 from mlx_manager.backends.mlx.hub_token import HubTokenStore
+from mlx_manager.config_file import apply_config_file, load_config_file
 from mlx_manager.errors import GatewayError
 from mlx_manager.providers.directory import ProviderDirectory
 from mlx_manager.providers.secrets import KeyCipher, load_or_create_secret
@@ -42,6 +43,7 @@ from mlx_manager.settings import Settings
 from mlx_manager.state import AppState
 from mlx_manager.storage.database import create_engine, session_factory
 from mlx_manager.storage.migrate import upgrade_to_head
+from mlx_manager.web.static_files import STATIC_DIR, mount_web
 
 log = logging.getLogger("mlx_manager")
 
@@ -49,18 +51,11 @@ log = logging.getLogger("mlx_manager")
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        state = await _start(settings)
-        app.state.mm = state
-        try:
+        # Every part registers its own clean-up as it is built, so a start-up that fails half
+        # way (a bad config file, an unreachable database) still closes what it opened.
+        async with AsyncExitStack() as stack:
+            app.state.mm = await _start(settings, stack)
             yield
-        finally:
-            for task in state.background:
-                task.cancel()
-            await state.downloads.aclose()
-            await state.local.aclose()
-            await state.clients.aclose()
-            await state.http.aclose()
-            await state.engine.dispose()
 
     app = FastAPI(title="MLX Manager", version=__version__, lifespan=lifespan)
     install_admin_error_handlers(app)
@@ -76,14 +71,17 @@ def create_app(settings: Settings) -> FastAPI:
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    # Last, so the UI's fallback never shadows an API route.
+    mount_web(app, STATIC_DIR)
     return app
 
 
-async def _start(settings: Settings) -> AppState:
+async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     url = settings.resolved_database_url()
     await anyio.to_thread.run_sync(upgrade_to_head, url)
     engine = create_engine(url)
+    stack.push_async_callback(engine.dispose)
     sessions = session_factory(engine)
     secret = load_or_create_secret(
         settings.data_dir, settings.secret_key.get_secret_value() if settings.secret_key else None
@@ -94,7 +92,7 @@ async def _start(settings: Settings) -> AppState:
     )
     if generated:
         _announce_token(settings, admin_token)
-    http = httpx.AsyncClient(follow_redirects=False)
+    http = await stack.enter_async_context(httpx.AsyncClient(follow_redirects=False))
     providers = ProviderService(
         sessions=sessions,
         cipher=KeyCipher(secret),
@@ -104,11 +102,13 @@ async def _start(settings: Settings) -> AppState:
     )
     await providers.load()
     local = MLXBackend(_engine_config(settings))
+    stack.push_async_callback(local.aclose)
     downloads = ModelDownloads(
         data_dir=settings.data_dir,
         catalog=local.catalog,
         tokens=HubTokenStore(settings.data_dir, KeyCipher(secret)),
     )
+    stack.push_async_callback(downloads.aclose)
     # Downloads cut short by the last stop go on in the background.
     downloads.resume()
     router = Router(
@@ -117,7 +117,11 @@ async def _start(settings: Settings) -> AppState:
     )
     rules = RuleService(sessions=sessions, router=router)
     await rules.load()
+    if settings.config is not None:
+        config = load_config_file(settings.config)
+        await apply_config_file(config, providers=providers, rules=rules)
     clients = ProviderClients()
+    stack.push_async_callback(clients.aclose)
     breakers = Breakers(threshold=settings.breaker_threshold, cooldown=settings.breaker_cooldown)
     retry_policy = RetryPolicy(
         retries_per_target=settings.retries_per_target,
@@ -129,6 +133,7 @@ async def _start(settings: Settings) -> AppState:
         asyncio.create_task(_preload(local, name), name=f"preload {name}")
         for name in settings.local_pinned
     }
+    stack.callback(lambda: [task.cancel() for task in tasks])
     return AppState(
         settings=settings,
         engine=engine,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from mlx_manager.settings import DEFAULT_PORT, Settings
 
 def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, object] = {}
-    for field in ("host", "port", "data_dir"):
+    for field in ("host", "port", "data_dir", "config"):
         value = getattr(args, field, None)
         if value is not None:
             overrides[field] = value
@@ -22,8 +23,15 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from mlx_manager.app import create_app
+    from mlx_manager.config_file import ConfigFileError, load_config_file
 
     settings = _settings(args)
+    if settings.config is not None:
+        try:
+            load_config_file(settings.config)  # fail before binding, with a plain message
+        except ConfigFileError as exc:
+            print(f"mlx-manager: {exc}", file=sys.stderr)
+            return 2
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -51,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help=f"port (default {DEFAULT_PORT})")
     serve.add_argument("--data-dir", type=Path, help="data directory (default ~/.mlx-manager)")
+    serve.add_argument(
+        "--config", type=Path, help="YAML file of providers and rules to apply at start-up"
+    )
     serve.set_defaults(run=_serve)
     migrate = commands.add_parser("migrate", help="upgrade the database schema and exit")
     migrate.add_argument("--data-dir", type=Path, help="data directory (default ~/.mlx-manager)")

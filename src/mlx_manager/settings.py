@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     # Timeout of a provider connection test, in seconds.
     provider_test_timeout: float = 10.0
     log_level: str = "info"
+    # A declarative set-up file (providers and rules) applied at start-up; see config_file.py.
+    config: Path | None = None
     # Anthropic requires max_tokens; used when an OpenAI caller gave none.
     default_max_tokens: int = 4096
     # Failover: extra tries on the same target for transient errors, and the circuit breaker.

@@ -188,7 +188,9 @@ class FakeHub:
             end = int(last) + 1 if last else len(content)
             content = content[start:end]
             status = 206
-            headers["Content-Range"] = f"bytes {start}-{start + len(content) - 1}/{len(found.files[path])}"
+            headers["Content-Range"] = (
+                f"bytes {start}-{start + len(content) - 1}/{len(found.files[path])}"
+            )
         headers["Content-Length"] = str(len(content))
         if request.method == "HEAD":
             return Response(status_code=status, headers=headers)

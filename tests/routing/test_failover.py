@@ -21,9 +21,9 @@ from mlx_manager.routing.failover import RetryPolicy, serve_with_failover
 FAST = RetryPolicy(retries_per_target=1, backoff_base=0.001, backoff_cap=0.01)
 
 
-def scripted(script: dict[str, list[GatewayError | str]]) -> tuple[
-    Callable[[str], Awaitable[str]], list[str]
-]:
+def scripted(
+    script: dict[str, list[GatewayError | str]],
+) -> tuple[Callable[[str], Awaitable[str]], list[str]]:
     calls: list[str] = []
 
     async def call(target: str) -> str:
@@ -36,17 +36,26 @@ def scripted(script: dict[str, list[GatewayError | str]]) -> tuple[
     return call, calls
 
 
-async def serve(targets: list[str], call: Callable[[str], Awaitable[str]],
-                breakers: Breakers | None = None, policy: RetryPolicy = FAST) -> object:
+async def serve(
+    targets: list[str],
+    call: Callable[[str], Awaitable[str]],
+    breakers: Breakers | None = None,
+    policy: RetryPolicy = FAST,
+) -> object:
     return await serve_with_failover(
-        targets, call, key_of=lambda t: t, label_of=lambda t: f"provider '{t}'",
-        breakers=breakers or Breakers(threshold=3, cooldown=60), policy=policy,
+        targets,
+        call,
+        key_of=lambda t: t,
+        label_of=lambda t: f"provider '{t}'",
+        breakers=breakers or Breakers(threshold=3, cooldown=60),
+        policy=policy,
     )
 
 
 def upstream(status: int, retry_after: float | None = None) -> UpstreamError:
-    return UpstreamError(f"answered {status}", provider="p", upstream_status=status,
-                         retry_after=retry_after)
+    return UpstreamError(
+        f"answered {status}", provider="p", upstream_status=status, retry_after=retry_after
+    )
 
 
 async def test_first_target_serves() -> None:
@@ -56,10 +65,16 @@ async def test_first_target_serves() -> None:
     assert calls == ["a"]
 
 
-@pytest.mark.parametrize("error", [
-    upstream(500), upstream(503), upstream(429),
-    UpstreamTimeout("slow", provider="a"), UpstreamUnavailable("down", provider="a"),
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        upstream(500),
+        upstream(503),
+        upstream(429),
+        UpstreamTimeout("slow", provider="a"),
+        UpstreamUnavailable("down", provider="a"),
+    ],
+)
 async def test_transient_errors_retry_once_then_fall_back(error: GatewayError) -> None:
     call, calls = scripted({"a": [error], "b": ["ok-b"]})
     served = await serve(["a", "b"], call)
@@ -74,8 +89,9 @@ async def test_bad_credentials_fall_back_without_retrying(status: int) -> None:
     assert calls == ["a", "b"]
 
 
-@pytest.mark.parametrize("error", [upstream(400), upstream(404), upstream(422),
-                                   InvalidRequest("bad")])
+@pytest.mark.parametrize(
+    "error", [upstream(400), upstream(404), upstream(422), InvalidRequest("bad")]
+)
 async def test_request_errors_return_at_once(error: GatewayError) -> None:
     call, calls = scripted({"a": [error], "b": ["ok-b"]})
     with pytest.raises(type(error)):

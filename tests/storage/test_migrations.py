@@ -35,8 +35,13 @@ def _insert_legacy(url: str) -> None:
                     "INSERT INTO cloud_credentials (id, backend_type, encrypted_api_key, base_url,"
                     " created_at, updated_at) VALUES (:id, :t, :k, :u, :c, :c)"
                 ),
-                {"id": row_id, "t": backend_type, "k": cipher.encrypt(key) if key else None,
-                 "u": base_url, "c": now},
+                {
+                    "id": row_id,
+                    "t": backend_type,
+                    "k": cipher.encrypt(key) if key else None,
+                    "u": base_url,
+                    "c": now,
+                },
             )
     engine.dispose()
 
@@ -55,11 +60,14 @@ async def _client(url: str, data_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
         data_dir=data_dir, database_url=url, secret_key=SECRET, admin_token=ADMIN_TOKEN
     )
     app = create_app(settings)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://t",
-        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-    ) as client:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://t",
+            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+        ) as client,
+    ):
         yield client
 
 
@@ -111,11 +119,16 @@ async def test_legacy_schema_without_version_table_upgrades(
 async def test_credentials_crud_on_each_database(database_url: str, data_dir: Path) -> None:
     async with _client(database_url, data_dir) as client:
         api = "/api/settings/providers"
-        a = (await client.post(api, json={"name": "a", "backend_type": "groq",
-                                          "api_key": "gsk_aaaaaaaa1234"})).json()
+        a = (
+            await client.post(
+                api, json={"name": "a", "backend_type": "groq", "api_key": "gsk_aaaaaaaa1234"}
+            )
+        ).json()
         b = await client.post(api, json={"name": "b", "backend_type": "groq"})
         assert b.status_code == 201
-        assert (await client.post(api, json={"name": "a", "backend_type": "mistral"})).status_code == 409
+        assert (
+            await client.post(api, json={"name": "a", "backend_type": "mistral"})
+        ).status_code == 409
         renamed = await client.patch(f"{api}/{a['id']}", json={"name": "a2"})
         assert renamed.json()["key_last4"] == "1234"
         assert (await client.delete(f"{api}/{b.json()['id']}")).status_code == 204

@@ -59,9 +59,13 @@ async def test_anthropic_type_sends_x_api_key_and_version(
     assert "authorization" not in headers
 
 
-async def test_no_key_sends_no_auth_header(client: httpx.AsyncClient, upstream: FakeUpstream) -> None:
+async def test_no_key_sends_no_auth_header(
+    client: httpx.AsyncClient, upstream: FakeUpstream
+) -> None:
     upstream.reply("/v1/models", Reply(json=MODELS))
-    pid = await saved(client, name="open", backend_type="openai_compatible", base_url=upstream.base_url)
+    pid = await saved(
+        client, name="open", backend_type="openai_compatible", base_url=upstream.base_url
+    )
     assert (await client.post(f"{API}/{pid}/test")).json()["ok"] is True
     assert "authorization" not in upstream.received[-1].headers
 
@@ -75,7 +79,11 @@ async def test_bad_key_and_forbidden_have_human_messages(
         Reply(status=403, json={"error": {"message": "nope"}}),
     )
     pid = await saved(
-        client, name="u", backend_type="openai_compatible", base_url=upstream.base_url, api_key="k" * 12
+        client,
+        name="u",
+        backend_type="openai_compatible",
+        base_url=upstream.base_url,
+        api_key="k" * 12,
     )
     unauthorized = (await client.post(f"{API}/{pid}/test")).json()
     assert unauthorized["ok"] is False and unauthorized["status"] == 401

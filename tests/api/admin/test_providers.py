@@ -42,7 +42,9 @@ async def test_several_credentials_of_one_type_live_side_by_side(
     client: httpx.AsyncClient,
 ) -> None:
     a = await create(client, name="groq-team", backend_type="groq", api_key=KEY)
-    b = await create(client, name="groq-personal", backend_type="groq", api_key="gsk_other_12345678")
+    b = await create(
+        client, name="groq-personal", backend_type="groq", api_key="gsk_other_12345678"
+    )
     vllm = [
         await create(
             client, name=f"vllm-{i}", backend_type="openai_compatible", base_url=f"http://h{i}/v1/"
@@ -75,8 +77,11 @@ async def test_rename_and_move_without_reentering_the_key(
     p = await create(client, name="ds", backend_type="deepseek", api_key=KEY)
     response = await client.patch(
         f"{API}/{p['id']}",
-        json={"name": "deepseek-main", "base_url": "https://api.deepseek.com/anthropic/v1",
-              "api_type": "anthropic"},
+        json={
+            "name": "deepseek-main",
+            "base_url": "https://api.deepseek.com/anthropic/v1",
+            "api_type": "anthropic",
+        },
     )
     assert response.status_code == 200, response.text
     updated = response.json()
@@ -108,13 +113,27 @@ async def test_delete(client: httpx.AsyncClient) -> None:
         ({"name": "x", "backend_type": "nonsense"}, "backend_type", "Input should be"),
         ({"name": "x", "backend_type": "local"}, "backend_type", "local"),
         ({"name": "x", "backend_type": "openai_compatible"}, "base_url", "need a base URL"),
-        ({"name": "x", "backend_type": "anthropic_compatible", "base_url": "  "}, "base_url",
-         "need a base URL"),
+        (
+            {"name": "x", "backend_type": "anthropic_compatible", "base_url": "  "},
+            "base_url",
+            "need a base URL",
+        ),
         ({"name": "x", "backend_type": "groq", "base_url": "ftp://x"}, "base_url", "http"),
-        ({"name": "x", "backend_type": "openai", "api_type": "anthropic"}, "api_type",
-         "speaks openai"),
-        ({"name": "x", "backend_type": "anthropic_compatible", "base_url": "http://h",
-          "api_type": "openai"}, "api_type", "speaks anthropic"),
+        (
+            {"name": "x", "backend_type": "openai", "api_type": "anthropic"},
+            "api_type",
+            "speaks openai",
+        ),
+        (
+            {
+                "name": "x",
+                "backend_type": "anthropic_compatible",
+                "base_url": "http://h",
+                "api_type": "openai",
+            },
+            "api_type",
+            "speaks anthropic",
+        ),
         ({"name": "x", "backend_type": "groq", "api_type": "grpc"}, "api_type", "Input should be"),
         ({"name": "", "backend_type": "groq"}, "name", "at least 1"),
         ({"backend_type": "groq"}, "name", "Field required"),
@@ -153,7 +172,9 @@ async def test_duplicate_name_is_a_conflict(client: httpx.AsyncClient) -> None:
     assert names == ["same", "other"]
 
 
-@pytest.mark.parametrize("auth", [None, "Bearer wrong", "Basic test-admin-token", "test-admin-token"])
+@pytest.mark.parametrize(
+    "auth", [None, "Bearer wrong", "Basic test-admin-token", "test-admin-token"]
+)
 async def test_wrong_or_missing_token_is_refused_and_nothing_changes(
     app: FastAPI, client: httpx.AsyncClient, auth: str | None
 ) -> None:
@@ -190,10 +211,18 @@ async def test_keys_never_leak_into_responses_logs_or_the_database(
         await client.get(f"{API}/{p['id']}"),
         await client.patch(f"{API}/{p['id']}", json={"name": "renamed"}),
         await client.post(API, json={"name": "renamed", "backend_type": "openai", "api_key": KEY}),
-        await client.post(API, json={"name": "bad", "backend_type": "openai", "api_type": "anthropic",
-                                     "api_key": KEY}),
-        await client.post(f"{API}/test", json={"backend_type": "openai_compatible",
-                                               "base_url": "http://127.0.0.1:9", "api_key": KEY}),
+        await client.post(
+            API,
+            json={"name": "bad", "backend_type": "openai", "api_type": "anthropic", "api_key": KEY},
+        ),
+        await client.post(
+            f"{API}/test",
+            json={
+                "backend_type": "openai_compatible",
+                "base_url": "http://127.0.0.1:9",
+                "api_key": KEY,
+            },
+        ),
     ]:
         seen.append(response.text)
         seen.append(str(response.headers))
@@ -210,11 +239,14 @@ async def test_changed_secret_asks_to_reenter_the_key(settings: Settings, data_d
             ProviderCreate(name="old", backend_type=BackendType.GROQ, api_key=SecretStr(KEY))
         )
     changed = create_app(settings.model_copy(update={"secret_key": SecretStr("another-secret")}))
-    async with changed.router.lifespan_context(changed), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=changed),
-        base_url="http://t",
-        headers={"Authorization": "Bearer test-admin-token"},
-    ) as c:
+    async with (
+        changed.router.lifespan_context(changed),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=changed),
+            base_url="http://t",
+            headers={"Authorization": "Bearer test-admin-token"},
+        ) as c,
+    ):
         listed = (await c.get(API)).json()["providers"]
         assert listed[0]["key_status"] == "unreadable"
         assert listed[0]["has_key"] is True

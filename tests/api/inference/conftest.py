@@ -34,9 +34,7 @@ class Gateway:
         return client
 
     def anthropic(self) -> anthropic.Anthropic:
-        client = anthropic.Anthropic(
-            base_url=self.server.base_url, api_key="unused", max_retries=0
-        )
+        client = anthropic.Anthropic(base_url=self.server.base_url, api_key="unused", max_retries=0)
         self._clients.append(client)
         return client
 

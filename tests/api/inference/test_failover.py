@@ -32,10 +32,17 @@ def test_dead_provider_fails_over_to_a_live_one(gateway: Gateway) -> None:
 @pytest.mark.parametrize("status", [500, 503, 429, 401])
 def test_failing_provider_fails_over(gateway: Gateway, status: int) -> None:
     failing = gateway.add_upstream("failing", "anthropic")
-    failing.reply("/v1/messages", Reply(status=status, json={
-        "type": "error", "error": {"type": "api_error", "message": "upstream broke"}}))
-    gateway.add_rule("fo-*", [{"provider": gateway.provider_ids["failing"], "model": "m"},
-                              live(gateway, "anthropic")])
+    failing.reply(
+        "/v1/messages",
+        Reply(
+            status=status,
+            json={"type": "error", "error": {"type": "api_error", "message": "upstream broke"}},
+        ),
+    )
+    gateway.add_rule(
+        "fo-*",
+        [{"provider": gateway.provider_ids["failing"], "model": "m"}, live(gateway, "anthropic")],
+    )
     message = gateway.anthropic().messages.create(model="fo-x", max_tokens=50, messages=HELLO)
     assert message.content[0].text == "system=[] user=[hello] images=0"  # type: ignore[union-attr]
     assert len(failing.received) == (1 if status == 401 else 2)
@@ -43,10 +50,16 @@ def test_failing_provider_fails_over(gateway: Gateway, status: int) -> None:
 
 def test_request_errors_come_back_at_once_naming_the_provider(gateway: Gateway) -> None:
     picky = gateway.add_upstream("picky", "openai")
-    picky.reply("/v1/chat/completions", Reply(status=400, json={
-        "error": {"message": "temperature too high", "type": "invalid_request_error"}}))
-    gateway.add_rule("fo-*", [{"provider": gateway.provider_ids["picky"], "model": "m"},
-                              live(gateway)])
+    picky.reply(
+        "/v1/chat/completions",
+        Reply(
+            status=400,
+            json={"error": {"message": "temperature too high", "type": "invalid_request_error"}},
+        ),
+    )
+    gateway.add_rule(
+        "fo-*", [{"provider": gateway.provider_ids["picky"], "model": "m"}, live(gateway)]
+    )
     before = len(gateway.upstream.received)
     with pytest.raises(openai.BadRequestError) as info:
         gateway.openai().chat.completions.create(model="fo-x", messages=HELLO, temperature=5)
@@ -62,14 +75,17 @@ def test_openai_stream_dying_after_first_bytes_ends_with_an_error_event(
     gateway: Gateway,
 ) -> None:
     flaky = gateway.add_upstream("flaky", "openai")
-    flaky.reply("/v1/chat/completions", Reply(compute=lambda body: Reply(
-        sse=openai_reply({**body, "stream": True}).sse, cut_after=3)))
+    flaky.reply(
+        "/v1/chat/completions",
+        Reply(
+            compute=lambda body: Reply(sse=openai_reply({**body, "stream": True}).sse, cut_after=3)
+        ),
+    )
     gateway.add_rule("fl-*", [{"provider": gateway.provider_ids["flaky"], "model": "m"}])
     stream = gateway.openai().chat.completions.create(model="fl-1", messages=HELLO, stream=True)
-    received = []
+    received: list[object] = []
     with pytest.raises(openai.APIError) as info:
-        for chunk in stream:
-            received.append(chunk)
+        received.extend(stream)
     assert received  # the first bytes reached the client before the failure
     assert "flaky" in str(info.value)
 
@@ -78,15 +94,18 @@ def test_translated_stream_dying_after_first_bytes_ends_with_an_error_event(
     gateway: Gateway,
 ) -> None:
     flaky = gateway.add_upstream("flaky", "openai")
-    flaky.reply("/v1/chat/completions", Reply(compute=lambda body: Reply(
-        sse=openai_reply({**body, "stream": True}).sse, cut_after=3)))
+    flaky.reply(
+        "/v1/chat/completions",
+        Reply(
+            compute=lambda body: Reply(sse=openai_reply({**body, "stream": True}).sse, cut_after=3)
+        ),
+    )
     gateway.add_rule("fl-*", [{"provider": gateway.provider_ids["flaky"], "model": "m"}])
     text = []
-    with pytest.raises(anthropic.APIStatusError) as info:  # noqa: PT012
-        with gateway.anthropic().messages.stream(
-            model="fl-1", max_tokens=50, messages=HELLO
-        ) as stream:
-            text.extend(stream.text_stream)
+    with pytest.raises(anthropic.APIStatusError) as info, gateway.anthropic().messages.stream(
+        model="fl-1", max_tokens=50, messages=HELLO
+    ) as stream:
+        text.extend(stream.text_stream)
     assert text
     assert "flaky" in str(info.value)
 
@@ -94,8 +113,9 @@ def test_translated_stream_dying_after_first_bytes_ends_with_an_error_event(
 def test_circuit_breaker_opens_probes_and_closes(gateway: Gateway) -> None:
     sick = gateway.add_upstream("sick", "openai")
     sick.reply("/v1/chat/completions", Reply(status=500, json={"error": {"message": "boom"}}))
-    gateway.add_rule("cb-*", [{"provider": gateway.provider_ids["sick"], "model": "m"},
-                              live(gateway)])
+    gateway.add_rule(
+        "cb-*", [{"provider": gateway.provider_ids["sick"], "model": "m"}, live(gateway)]
+    )
     client = gateway.openai()
     # Two failures (first try + retry) reach the threshold: the breaker opens.
     client.chat.completions.create(model="cb-1", messages=HELLO)
@@ -136,8 +156,7 @@ def test_every_target_out_is_a_503_with_retry_after(gateway: Gateway) -> None:
 
 
 def test_missing_local_model_fails_over_to_a_provider(gateway: Gateway) -> None:
-    gateway.add_rule("lc-*", [{"provider": "local", "model": "no-such-local-model"},
-                              live(gateway)])
+    gateway.add_rule("lc-*", [{"provider": "local", "model": "no-such-local-model"}, live(gateway)])
     raw = gateway.openai().chat.completions.with_raw_response.create(model="lc-1", messages=HELLO)
     assert raw.headers["x-mlx-manager-provider"] == "up-openai"
     assert raw.headers["x-mlx-manager-attempts"] == "2"

@@ -15,14 +15,30 @@ from tests.api.inference.conftest import PROVIDERS, Gateway
 UPSTREAMS = list(PROVIDERS)
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 16).decode()
 TOOLS_OPENAI: list[Any] = [
-    {"type": "function", "function": {"name": "search", "description": "Search",
-     "parameters": {"type": "object", "properties": {"query": {"type": "string"}}}}},
-    {"type": "function", "function": {"name": "lookup", "description": "Look up",
-     "parameters": {"type": "object", "properties": {"query": {"type": "string"}}}}},
+    {
+        "type": "function",
+        "function": {
+            "name": "search",
+            "description": "Search",
+            "parameters": {"type": "object", "properties": {"query": {"type": "string"}}},
+        },
+    },
+    {
+        "type": "function",
+        "function": {
+            "name": "lookup",
+            "description": "Look up",
+            "parameters": {"type": "object", "properties": {"query": {"type": "string"}}},
+        },
+    },
 ]
 TOOLS_ANTHROPIC: list[Any] = [
-    {"name": t["function"]["name"], "description": t["function"]["description"],
-     "input_schema": t["function"]["parameters"]} for t in TOOLS_OPENAI
+    {
+        "name": t["function"]["name"],
+        "description": t["function"]["description"],
+        "input_schema": t["function"]["parameters"],
+    }
+    for t in TOOLS_OPENAI
 ]
 
 
@@ -41,9 +57,15 @@ def openai_text(gw: Gateway, up: str, stream: bool, **extra: Any) -> tuple[str, 
     if not stream:
         reply = client.chat.completions.create(model=model(up), messages=messages, **extra)
         return reply.choices[0].message.content or "", reply
-    chunks = list(client.chat.completions.create(
-        model=model(up), messages=messages, stream=True,
-        stream_options={"include_usage": True}, **extra))
+    chunks = list(
+        client.chat.completions.create(
+            model=model(up),
+            messages=messages,
+            stream=True,
+            stream_options={"include_usage": True},
+            **extra,
+        )
+    )
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     return text, chunks
 
@@ -55,8 +77,13 @@ def anthropic_text(gw: Gateway, up: str, stream: bool, **extra: Any) -> tuple[st
         {"role": "assistant", "content": "first answer"},
         {"role": "user", "content": "second question"},
     ]
-    kwargs: Any = {"model": model(up), "max_tokens": 200, "system": "be brief",
-                   "messages": messages, **extra}
+    kwargs: Any = {
+        "model": model(up),
+        "max_tokens": 200,
+        "system": "be brief",
+        "messages": messages,
+        **extra,
+    }
     if not stream:
         reply = client.messages.create(**kwargs)
         return "".join(b.text for b in reply.content if b.type == "text"), reply
@@ -95,27 +122,51 @@ def test_anthropic_client_text_system_multi_turn_usage(
     assert message.usage.output_tokens == len(text.split())
     assert message.usage.cache_read_input_tokens == 2
     assert message.usage.input_tokens == 4 - (2 if up == "openai" else 0) + (
-        2 if up == "anthropic" else 0) - (2 if up == "anthropic" else 0)
+        2 if up == "anthropic" else 0
+    ) - (2 if up == "anthropic" else 0)
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["json", "sse"])
 @pytest.mark.parametrize("up", UPSTREAMS)
 def test_images_reach_either_protocol(gateway: Gateway, up: str, stream: bool) -> None:
-    text, _ = openai_text(gateway, up, stream, messages=[{"role": "user", "content": [
-        {"type": "text", "text": "what is this"},
-        {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG}"}},
-        {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}},
-    ]}])
+    text, _ = openai_text(
+        gateway,
+        up,
+        stream,
+        messages=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "what is this"},
+                    {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG}"}},
+                    {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}},
+                ],
+            }
+        ],
+    )
     assert text == "system=[] user=[what is this] images=2"
     sent = gateway.upstream.received[-1].json()
     if up == "anthropic":
         sources = [b["source"] for b in sent["messages"][0]["content"] if b["type"] == "image"]
         assert sources[0] == {"type": "base64", "media_type": "image/png", "data": PNG}
         assert sources[1] == {"type": "url", "url": "https://example.com/cat.png"}
-    a_text, _ = anthropic_text(gateway, up, stream, messages=[{"role": "user", "content": [
-        {"type": "text", "text": "and this"},
-        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": PNG}},
-    ]}])
+    a_text, _ = anthropic_text(
+        gateway,
+        up,
+        stream,
+        messages=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "and this"},
+                    {
+                        "type": "image",
+                        "source": {"type": "base64", "media_type": "image/png", "data": PNG},
+                    },
+                ],
+            }
+        ],
+    )
     assert a_text == "system=[be brief] user=[and this] images=1"
     if up == "openai":
         part = gateway.upstream.received[-1].json()["messages"][1]["content"][1]
@@ -128,8 +179,11 @@ def test_openai_client_tool_round_trip(gateway: Gateway, up: str, stream: bool) 
     client = gateway.openai()
     messages: list[Any] = [{"role": "user", "content": "find cats"}]
     if stream:
-        chunks = list(client.chat.completions.create(
-            model=model(up), messages=messages, tools=TOOLS_OPENAI, stream=True))
+        chunks = list(
+            client.chat.completions.create(
+                model=model(up), messages=messages, tools=TOOLS_OPENAI, stream=True
+            )
+        )
         calls: dict[int, dict[str, str]] = {}
         for chunk in chunks:
             for call in (chunk.choices[0].delta.tool_calls or []) if chunk.choices else []:
@@ -137,23 +191,43 @@ def test_openai_client_tool_round_trip(gateway: Gateway, up: str, stream: bool) 
                 entry["id"] += call.id or ""
                 entry["name"] += (call.function.name or "") if call.function else ""
                 entry["arguments"] += (call.function.arguments or "") if call.function else ""
-        finish = [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason]
+        finish = [
+            c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason
+        ]
         assert finish == ["tool_calls"]
         tool_calls = [calls[i] for i in sorted(calls)]
     else:
         reply = client.chat.completions.create(
-            model=model(up), messages=messages, tools=TOOLS_OPENAI)
+            model=model(up), messages=messages, tools=TOOLS_OPENAI
+        )
         assert reply.choices[0].finish_reason == "tool_calls"
-        tool_calls = [{"id": c.id, "name": c.function.name, "arguments": c.function.arguments}
-                      for c in reply.choices[0].message.tool_calls or []]
+        tool_calls = [
+            {"id": c.id, "name": c.function.name, "arguments": c.function.arguments}
+            for c in reply.choices[0].message.tool_calls or []
+        ]
     assert [c["name"] for c in tool_calls] == ["search", "lookup"]
     assert [json.loads(c["arguments"]) for c in tool_calls] == [
-        {"query": "find cats", "n": 0}, {"query": "find cats", "n": 1}]
-    messages.append({"role": "assistant", "content": None, "tool_calls": [
-        {"id": c["id"], "type": "function", "function": {"name": c["name"], "arguments": c["arguments"]}}
-        for c in tool_calls]})
-    messages += [{"role": "tool", "tool_call_id": c["id"], "content": f"result {i}"}
-                 for i, c in enumerate(tool_calls)]
+        {"query": "find cats", "n": 0},
+        {"query": "find cats", "n": 1},
+    ]
+    messages.append(
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": c["id"],
+                    "type": "function",
+                    "function": {"name": c["name"], "arguments": c["arguments"]},
+                }
+                for c in tool_calls
+            ],
+        }
+    )
+    messages += [
+        {"role": "tool", "tool_call_id": c["id"], "content": f"result {i}"}
+        for i, c in enumerate(tool_calls)
+    ]
     text, _ = openai_text(gateway, up, stream, messages=messages, tools=TOOLS_OPENAI)
     assert text == "system=[] user=[find cats] images=0 tool=[result 0 + result 1]"
 
@@ -166,11 +240,19 @@ def test_anthropic_client_tool_round_trip(gateway: Gateway, up: str, stream: boo
     assert message.stop_reason == "tool_use"
     uses = [b for b in message.content if b.type == "tool_use"]
     assert [(u.name, u.input) for u in uses] == [
-        ("search", {"query": "find dogs", "n": 0}), ("lookup", {"query": "find dogs", "n": 1})]
+        ("search", {"query": "find dogs", "n": 0}),
+        ("lookup", {"query": "find dogs", "n": 1}),
+    ]
     messages.append({"role": "assistant", "content": [u.model_dump() for u in uses]})
-    messages.append({"role": "user", "content": [
-        {"type": "tool_result", "tool_use_id": u.id, "content": f"found {i}"}
-        for i, u in enumerate(uses)]})
+    messages.append(
+        {
+            "role": "user",
+            "content": [
+                {"type": "tool_result", "tool_use_id": u.id, "content": f"found {i}"}
+                for i, u in enumerate(uses)
+            ],
+        }
+    )
     text, _ = anthropic_text(gateway, up, stream, messages=messages, tools=TOOLS_ANTHROPIC)
     assert text == "system=[be brief] user=[find dogs] images=0 tool=[found 0 + found 1]"
 
@@ -205,12 +287,13 @@ def test_openai_caller_gets_default_max_tokens_at_anthropic(gateway: Gateway) ->
 def test_unknown_model_is_a_404_in_each_protocol(gateway: Gateway, up: str) -> None:
     with pytest.raises(openai.NotFoundError) as oe:
         gateway.openai().chat.completions.create(
-            model="no-such-model", messages=[{"role": "user", "content": "x"}])
+            model="no-such-model", messages=[{"role": "user", "content": "x"}]
+        )
     assert oe.value.body["code"] == "model_not_found"  # type: ignore[index]
     with pytest.raises(anthropic.NotFoundError) as ae:
         gateway.anthropic().messages.create(
-            model=f"{PROVIDERS[up]}x/m", max_tokens=5,
-            messages=[{"role": "user", "content": "x"}])
+            model=f"{PROVIDERS[up]}x/m", max_tokens=5, messages=[{"role": "user", "content": "x"}]
+        )
     assert ae.value.body["type"] == "error"  # type: ignore[index]
     assert "not_found_error" in str(ae.value.body)
 
@@ -218,18 +301,22 @@ def test_unknown_model_is_a_404_in_each_protocol(gateway: Gateway, up: str) -> N
 def test_bad_input_is_a_400_in_the_callers_shape(gateway: Gateway) -> None:
     with pytest.raises(openai.BadRequestError) as oe:
         gateway.openai().chat.completions.create(
-            model=model("anthropic"), messages=[{"role": "user", "content": "x"}], n=2)
+            model=model("anthropic"), messages=[{"role": "user", "content": "x"}], n=2
+        )
     assert oe.value.body["param"] == "n"  # type: ignore[index]
     with pytest.raises(anthropic.BadRequestError) as ae:
         gateway.anthropic().messages.create(
-            model=model("openai"), max_tokens=5, messages=[{"role": "robot", "content": "x"}])  # type: ignore[typeddict-item]
+            model=model("openai"), max_tokens=5, messages=[{"role": "robot", "content": "x"}]
+        )  # type: ignore[typeddict-item]
     assert ae.value.body["error"]["type"] == "invalid_request_error"  # type: ignore[index]
 
 
 def test_same_protocol_fast_path_keeps_unknown_fields(gateway: Gateway) -> None:
     gateway.openai().chat.completions.create(
-        model=model("openai"), messages=[{"role": "user", "content": "hi"}],
-        extra_body={"vendor_knob": {"x": 1}})
+        model=model("openai"),
+        messages=[{"role": "user", "content": "hi"}],
+        extra_body={"vendor_knob": {"x": 1}},
+    )
     sent = gateway.upstream.received[-1]
     assert sent.json()["vendor_knob"] == {"x": 1}
     assert sent.json()["model"] == "echo-1"
@@ -238,14 +325,17 @@ def test_same_protocol_fast_path_keeps_unknown_fields(gateway: Gateway) -> None:
 
 def test_response_headers_name_the_provider_and_attempts(gateway: Gateway) -> None:
     raw = gateway.openai().chat.completions.with_raw_response.create(
-        model=model("anthropic"), messages=[{"role": "user", "content": "hi"}],
-        extra_headers={"X-Request-ID": "req-123"})
+        model=model("anthropic"),
+        messages=[{"role": "user", "content": "hi"}],
+        extra_headers={"X-Request-ID": "req-123"},
+    )
     assert raw.headers["x-mlx-manager-provider"] == "up-anthropic"
     assert raw.headers["x-mlx-manager-model"] == "echo-1"
     assert raw.headers["x-mlx-manager-attempts"] == "1"
     assert raw.headers["x-request-id"] == "req-123"
     generated = gateway.openai().chat.completions.with_raw_response.create(
-        model=model("openai"), messages=[{"role": "user", "content": "hi"}])
+        model=model("openai"), messages=[{"role": "user", "content": "hi"}]
+    )
     assert len(generated.headers["x-request-id"]) == 32
 
 

@@ -154,9 +154,7 @@ class ChatService:
         backend = self._backend(target)
         if call.stream:
             events = await prefetch(backend.stream(request, model=target.model))
-            return StreamingResponse(
-                call.protocol.encode_stream(events, request), media_type=SSE
-            )
+            return StreamingResponse(call.protocol.encode_stream(events, request), media_type=SSE)
         if isinstance(backend, HttpBackend):
             reply = await backend.complete(request, model=target.model)
         else:

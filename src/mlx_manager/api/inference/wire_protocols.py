@@ -32,7 +32,9 @@ class WireProtocol:
     encode_stream_error: Callable[[GatewayError], bytes]
 
 
-def _openai_stream(events: AsyncIterator[StreamEvent], request: ChatRequest) -> AsyncIterator[bytes]:
+def _openai_stream(
+    events: AsyncIterator[StreamEvent], request: ChatRequest
+) -> AsyncIterator[bytes]:
     return openai_stream.encode_stream(events, include_usage=request.include_usage)
 
 

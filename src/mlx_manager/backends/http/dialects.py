@@ -56,4 +56,3 @@ def dialects(*, default_max_tokens: int) -> dict[ApiType, Dialect]:
             decode_stream=anthropic_stream.decode_stream,
         ),
     }
-
