@@ -49,3 +49,6 @@ format: install
 	$(UV) run ruff check --fix src tests
 
 check: lint test
+
+bench: install
+	bench/run.sh

@@ -6,6 +6,7 @@ import asyncio
 import json
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -61,12 +62,13 @@ def events_of(response: httpx.Response) -> list[tuple[str | None, dict[str, obje
     return [(e.event, json.loads(e.data)) for e in parsed]
 
 
-async def until(client: httpx.AsyncClient, download_id: str, min_bytes: int) -> None:
+async def running_download(client: httpx.AsyncClient, min_bytes: int) -> str:
+    """The id of the one download, once it has fetched ``min_bytes``."""
     async with asyncio.timeout(10):
         while True:
-            body = (await client.get(f"/api/models/downloads/{download_id}")).json()
-            if body["bytes_done"] >= min_bytes:
-                return
+            downloads = (await client.get("/api/models/downloads")).json()["downloads"]
+            if downloads and downloads[0]["bytes_done"] >= min_bytes:
+                return str(downloads[0]["id"])
             await asyncio.sleep(0.01)
 
 
@@ -189,9 +191,11 @@ async def test_download_streams_progress_then_the_model_serves(
     assert response.status_code == 200
     events = events_of(response)
     names = [name for name, _ in events]
-    assert names[-1] == "done" and set(names[:-1]) == {"progress"}
+    assert names[-1] == "done"
+    assert set(names[:-1]) == {"progress"}
     done = [data["bytes_done"] for _, data in events]
-    assert done == sorted(done) and len(set(done)) >= 3
+    assert done == sorted(done)
+    assert len(set(done)) >= 3
     assert {data["bytes_total"] for _, data in events} == {total}
     final = events[-1][1]
     assert (final["bytes_done"], final["files_done"], final["model"]) == (total, 5, REPO)
@@ -208,7 +212,8 @@ async def test_download_streams_progress_then_the_model_serves(
         max_tokens=8,
     )
     streamed = [e async for e in app.state.mm.local.stream(request, model=REPO)]
-    assert isinstance(streamed[0], MessageStart) and isinstance(streamed[-1], MessageEnd)
+    assert isinstance(streamed[0], MessageStart)
+    assert isinstance(streamed[-1], MessageEnd)
     assert any(isinstance(e, TextDelta) for e in streamed)
 
     again = await client.post("/api/models/download", json={"repo_id": REPO})
@@ -230,11 +235,7 @@ async def test_cancel_a_running_download(
 ) -> None:
     hub.chunk_size, hub.chunk_delay = 4096, 0.01
     stream = asyncio.create_task(client.post("/api/models/download", json={"repo_id": REPO}))
-    async with asyncio.timeout(10):
-        while not (running := (await client.get("/api/models/downloads")).json()["downloads"]):
-            await asyncio.sleep(0.01)
-    download_id = running[0]["id"]
-    await until(client, download_id, 20_000)
+    download_id = await running_download(client, 20_000)
 
     cancelled = await client.delete(f"/api/models/downloads/{download_id}")
 
@@ -247,15 +248,18 @@ async def test_cancel_a_running_download(
     assert (await client.get("/api/models/downloads")).json()["downloads"] == []
 
 
+@asynccontextmanager
 async def started(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     application = create_app(settings)
-    async with application.router.lifespan_context(application):
-        async with httpx.AsyncClient(
+    async with (
+        application.router.lifespan_context(application),
+        httpx.AsyncClient(
             transport=httpx.ASGITransport(app=application),
             base_url="http://testserver",
             headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-        ) as client:
-            yield client
+        ) as client,
+    ):
+        yield client
 
 
 async def test_a_download_resumes_after_a_restart(settings: Settings, hub: FakeHub) -> None:
@@ -263,20 +267,16 @@ async def test_a_download_resumes_after_a_restart(settings: Settings, hub: FakeH
     size = len(hub.repos[REPO].files[WEIGHTS])
     key = f"{REPO}/{WEIGHTS}"
 
-    async for client in started(settings):
+    async with started(settings) as client:
         stream = asyncio.create_task(client.post("/api/models/download", json={"repo_id": REPO}))
-        async with asyncio.timeout(10):
-            while not (listed := (await client.get("/api/models/downloads")).json()["downloads"]):
-                await asyncio.sleep(0.01)
-        download_id = listed[0]["id"]
-        await until(client, download_id, 100_000)
+        download_id = await running_download(client, 100_000)
     # The server stopped mid-way: listeners were told, the parts and the pending entry stay.
     assert events_of(await stream)[-1][1]["status"] == "interrupted"
     served_before = hub.served[key]
     assert 0 < served_before < size
 
     hub.chunk_delay = 0
-    async for client in started(settings):
+    async with started(settings) as client:
         events = events_of(await client.get(f"/api/models/downloads/{download_id}/events"))
         assert events[-1][0] == "done"
         assert REPO in {m["name"] for m in (await client.get("/api/models")).json()["models"]}
@@ -297,5 +297,6 @@ async def test_the_token_is_never_returned(client: httpx.AsyncClient, data_dir: 
     assert "hf_abcdefghijklmnop1234" not in (await client.get(url)).text
     assert "hf_abcdefghijklmnop1234" not in (data_dir / "huggingface_token").read_text()
     assert (await client.put(url, json={"token": ""})).status_code == 422
+    assert (await client.put(url, json={"token": "   "})).status_code == 400
     assert (await client.delete(url)).status_code == 204
     assert (await client.get(url)).json()["has_token"] is False

@@ -42,9 +42,9 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
-def make_downloads(data_dir: Path, secret: str = "test-secret") -> ModelDownloads:
+def make_downloads(data_dir: Path) -> ModelDownloads:
     catalog = ModelCatalog(hf_cache=data_dir.parent / "hf", models_dir=data_dir / "models")
-    tokens = HubTokenStore(data_dir, KeyCipher(secret))
+    tokens = HubTokenStore(data_dir, KeyCipher("test-secret"))
     return ModelDownloads(data_dir=data_dir, catalog=catalog, tokens=tokens, progress_interval=0)
 
 
@@ -87,7 +87,8 @@ async def test_download_installs_the_model(
     repo = hub.repos[REPO]
     total = sum(len(c) for c in repo.files.values())
     done = [s.bytes_done for s in states]
-    assert done == sorted(done) and len(set(done)) > 2
+    assert done == sorted(done)
+    assert len(set(done)) > 2
     assert {s.bytes_total for s in states} == {total}
     final = states[-1]
     assert (final.status, final.bytes_done, final.files_done, final.files_total) == (
@@ -204,7 +205,8 @@ async def test_gated_repo_needs_the_stored_token(
 
     assert states[-1].status == "done"
     gets = [r for r in hub.requests if r.path.startswith("/meta/gated/resolve/")]
-    assert gets and {r.authorization for r in gets} == {"Bearer hf_secret_token_1234"}
+    assert gets
+    assert {r.authorization for r in gets} == {"Bearer hf_secret_token_1234"}
 
 
 def test_token_store_keeps_the_token_sealed(data_dir: Path) -> None:

@@ -21,6 +21,7 @@ from mlx_manager.api.deps import StateDep, require_admin
 from mlx_manager.backends.mlx import LocalModel, MLXBackend
 from mlx_manager.backends.mlx.download import Download, DownloadStatus, ModelDownloads
 from mlx_manager.backends.mlx.hub_token import HubTokenStore
+from mlx_manager.errors import InvalidRequest
 from mlx_manager.protocols.sse import encode_event
 
 
@@ -220,7 +221,9 @@ async def download_model(body: DownloadRequest, downloads: DownloadsDep) -> Stre
 @models_router.get("/downloads")
 async def list_downloads(downloads: DownloadsDep) -> DownloadList:
     return DownloadList(
-        downloads=[DownloadPublic.model_validate(s, from_attributes=True) for s in downloads.list()]
+        downloads=[
+            DownloadPublic.model_validate(s, from_attributes=True) for s in downloads.states()
+        ]
     )
 
 
@@ -302,7 +305,10 @@ async def get_hub_token(tokens: HubTokensDep) -> HubTokenPublic:
 
 @token_router.put("")
 async def set_hub_token(body: HubTokenUpdate, tokens: HubTokensDep) -> HubTokenPublic:
-    info = tokens.set(body.token.get_secret_value().strip())
+    token = body.token.get_secret_value().strip()
+    if not token:
+        raise InvalidRequest("The Hugging Face token is empty.", param="token")
+    info = tokens.set(token)
     return HubTokenPublic.model_validate(info, from_attributes=True)
 
 

@@ -147,7 +147,7 @@ class ModelDownloads:
         self.hub = HubClient(http=self._http, token=tokens.get, endpoint=endpoint)
         self._downloads: dict[str, Download] = {}
 
-    def list(self) -> list[DownloadState]:
+    def states(self) -> list[DownloadState]:
         return [d.state() for d in self._downloads.values()]
 
     def get(self, download_id: str) -> Download:
@@ -196,6 +196,9 @@ class ModelDownloads:
         if download.task is not None and not download.task.done():
             download.task.cancel()
             await asyncio.wait({download.task})
+            # A task cancelled before it ever ran did not clean up after itself.
+            if download.status == "downloading":
+                await self._discard(download)
         else:
             del self._downloads[download_id]
         return download.state()
@@ -205,7 +208,7 @@ class ModelDownloads:
         tasks = [d.task for d in self._downloads.values() if d.task and not d.task.done()]
         for download in self._downloads.values():
             if download.status == "downloading":
-                download.status = "interrupted"
+                download.finish("interrupted")
         for task in tasks:
             task.cancel()
         if tasks:
@@ -223,6 +226,11 @@ class ModelDownloads:
         )
         return download
 
+    async def _discard(self, download: Download) -> None:
+        await asyncio.to_thread(shutil.rmtree, self._staging(download.snapshot), True)
+        download.finish("cancelled")
+        self._save_pending()
+
     def _staging(self, snapshot: RepoSnapshot) -> Path:
         return self._root / f"{snapshot.repo_id.replace('/', '--')}--{snapshot.commit}"
 
@@ -238,11 +246,7 @@ class ModelDownloads:
             await asyncio.to_thread(self._catalog.refresh)
         except asyncio.CancelledError:
             if download.status != "interrupted":
-                await asyncio.to_thread(shutil.rmtree, staging, True)
-                download.finish("cancelled")
-                self._save_pending()
-            else:
-                download.finish("interrupted")
+                await self._discard(download)
             raise
         except GatewayError as exc:
             log.warning("Download of %s failed: %s", snapshot.repo_id, exc.message)
@@ -276,7 +280,7 @@ class ModelDownloads:
         return True
 
     async def _transfer(self, download: Download, part: Path, file: HubFile) -> None:
-        offset = part.stat().st_size if part.exists() else 0
+        offset = await asyncio.to_thread(_size, part)
         if offset == file.size:
             return
         async with self.hub.open_file(download.snapshot, file.path, offset=offset) as response:
@@ -289,9 +293,9 @@ class ModelDownloads:
                 async for chunk in response.aiter_bytes():
                     out.write(chunk)
                     download.advance(len(chunk))
-        size = part.stat().st_size
+        size = await asyncio.to_thread(_size, part)
         if size != file.size:
-            part.unlink()
+            await asyncio.to_thread(part.unlink)
             download.advance(-size)
             raise UpstreamError(
                 f"'{file.path}' of '{download.snapshot.repo_id}' arrived with {size} of "
@@ -357,3 +361,7 @@ def _on_disk(staging: Path, files: tuple[HubFile, ...]) -> tuple[int, int]:
         elif part.is_file():
             done += min(part.stat().st_size, file.size)
     return done, complete
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0

@@ -2,8 +2,8 @@
 
 The Hub (or the mirror ``HF_ENDPOINT`` names, read by ``huggingface_hub``) is asked over our own
 async HTTP client, so a transfer can resume with ``Range`` and be cancelled at once;
-``huggingface_hub`` supplies the endpoint and the request headers (with the token it finds when
-we store none). Hub failures are mapped into the error tree here.
+``huggingface_hub`` supplies the endpoint (``HF_ENDPOINT``) and, when we store none, the token
+(``HF_TOKEN`` or the one of ``hf auth login``). Hub failures are mapped into the error tree here.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import httpx
-from huggingface_hub import constants
-from huggingface_hub.utils import build_hf_headers
+from huggingface_hub import constants, get_token
 
 from mlx_manager import __version__
 from mlx_manager.backends.http.errors import error_from_status, mapped_transport_errors
@@ -77,10 +76,10 @@ class HubClient:
         return (self._endpoint or constants.ENDPOINT).rstrip("/")
 
     def headers(self) -> dict[str, str]:
-        # None lets huggingface_hub use HF_TOKEN or the token of `hf auth login`.
-        headers: dict[str, str] = build_hf_headers(
-            token=self._token(), library_name="mlx-manager", library_version=__version__
-        )
+        headers = {"user-agent": f"mlx-manager/{__version__}"}
+        # Without a stored token, the one huggingface_hub knows: HF_TOKEN or `hf auth login`.
+        if token := self._token() or get_token():
+            headers["authorization"] = f"Bearer {token}"
         return headers
 
     async def snapshot(self, repo_id: str, revision: str | None = None) -> RepoSnapshot:
@@ -134,20 +133,26 @@ class HubClient:
                 yield response
 
     async def _get_json(self, url: str, repo_id: str) -> object:
-        with mapped_transport_errors(HUB):
-            response = await self._http.get(url, headers=self.headers(), follow_redirects=True)
-        if response.status_code >= 400:
-            raise hub_error(response, response.content, repo_id=repo_id)
-        return response.json()
+        return (await self._get(url, repo_id)).json()
 
     async def _get_page(self, url: str, repo_id: str) -> tuple[list[object], str | None]:
-        with mapped_transport_errors(HUB):
-            response = await self._http.get(url, headers=self.headers(), follow_redirects=True)
-        if response.status_code >= 400:
-            raise hub_error(response, response.content, repo_id=repo_id)
+        response = await self._get(url, repo_id)
         page = response.json()
         next_url = response.links.get("next", {}).get("url")
         return (page if isinstance(page, list) else []), next_url
+
+    async def _get(self, url: str, repo_id: str) -> httpx.Response:
+        with mapped_transport_errors(HUB):
+            response = await self._http.get(url, headers=self.headers(), follow_redirects=True)
+        if response.status_code >= 400:
+            raise hub_error(response, response.content, repo_id=repo_id)
+        if not response.headers.get("content-type", "").startswith("application/json"):
+            raise UpstreamError(
+                f"{self.endpoint} does not answer like the {HUB} (no JSON from {url}); check "
+                "HF_ENDPOINT.",
+                provider=HUB,
+            )
+        return response
 
 
 def hub_error(response: httpx.Response, body: bytes, *, repo_id: str) -> GatewayError:
