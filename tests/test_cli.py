@@ -31,3 +31,12 @@ def test_migrate_creates_the_sqlite_file(
     assert main(["migrate", "--data-dir", str(tmp_path / "d")]) == 0
     assert (tmp_path / "d" / "mlx-manager.db").exists()
     assert "latest schema" in capsys.readouterr().out
+
+
+def test_allow_open_is_off_unless_asked_for() -> None:
+    from mlx_manager.cli import _settings
+
+    assert _settings(build_parser().parse_args(["serve"])).allow_open is False
+    opened = _settings(build_parser().parse_args(["serve", "--host", "0.0.0.0", "--allow-open"]))
+    assert opened.allow_open is True and not opened.loopback_only
+    assert Settings(host="::1").loopback_only and Settings(host="localhost").loopback_only

@@ -3,26 +3,42 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 
 import anyio
 import httpx
 from fastapi import FastAPI
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mlx_manager import __version__
+from mlx_manager.accounts.passwords import Passwords
+from mlx_manager.accounts.service import AccountService
+from mlx_manager.accounts.tokens import SessionTokens
+from mlx_manager.api import health as health_api
+from mlx_manager.api import metrics as metrics_api
+from mlx_manager.api.admin import auth as auth_api
+from mlx_manager.api.admin import keys as keys_api
+from mlx_manager.api.admin import logs as logs_api
 from mlx_manager.api.admin import models as local_models_api
 from mlx_manager.api.admin import providers as providers_api
 from mlx_manager.api.admin import rules as rules_api
+from mlx_manager.api.admin import users as users_api
 from mlx_manager.api.auth import load_or_create_admin_token
+from mlx_manager.api.client_address import ClientAddresses
 from mlx_manager.api.errors import install_admin_error_handlers
 from mlx_manager.api.inference import chat as chat_api
 from mlx_manager.api.inference import embeddings as embeddings_api
 from mlx_manager.api.inference import models as models_api
+from mlx_manager.api.inference.access import install_refusal_handler
 from mlx_manager.api.inference.chat_service import ChatService
+from mlx_manager.api.limits import BodySizeLimit
 from mlx_manager.api.request_id import RequestIdMiddleware
 from mlx_manager.backends.http.clients import ProviderClients
 from mlx_manager.backends.http.dialects import dialects
@@ -32,6 +48,9 @@ from mlx_manager.backends.mlx.download import ModelDownloads
 from mlx_manager.backends.mlx.hub_token import HubTokenStore
 from mlx_manager.config_file import apply_config_file, load_config_file
 from mlx_manager.errors import GatewayError
+from mlx_manager.gateway_keys.limiter import SlidingWindowLimiter
+from mlx_manager.gateway_keys.service import GatewayKeyService
+from mlx_manager.observability.recorder import RequestRecorder, start_observer
 from mlx_manager.providers.directory import ProviderDirectory
 from mlx_manager.providers.secrets import KeyCipher, load_or_create_secret
 from mlx_manager.providers.service import ProviderService
@@ -59,17 +78,23 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="MLX Manager", version=__version__, lifespan=lifespan)
     install_admin_error_handlers(app)
+    install_refusal_handler(app)
+    app.include_router(auth_api.router)
+    app.include_router(users_api.router)
+    app.include_router(keys_api.router)
     app.include_router(providers_api.router)
     app.include_router(rules_api.router)
     app.include_router(local_models_api.router)
     app.include_router(chat_api.router)
     app.include_router(models_api.router)
     app.include_router(embeddings_api.router)
+    app.include_router(logs_api.router)
+    app.include_router(health_api.router)
+    app.include_router(metrics_api.router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Outside the size limit, so refused requests are recorded too.
+    app.add_middleware(RequestRecorder)
     app.add_middleware(RequestIdMiddleware)
-
-    @app.get("/health", tags=["operations"])
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
 
     # Last, so the UI's fallback never shadows an API route.
     mount_web(app, STATIC_DIR)
@@ -134,6 +159,17 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
         for name in settings.local_pinned
     }
     stack.callback(lambda: [task.cancel() for task in tasks])
+    limiter = SlidingWindowLimiter()
+    keys = await _gateway_keys(settings, sessions, limiter, stack)
+    observer = start_observer(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        breakers=breakers,
+        engine_status=local.status,
+    )
+    # Runs before the engine is disposed: the request log's last rows are written first.
+    stack.push_async_callback(observer.aclose)
     return AppState(
         settings=settings,
         engine=engine,
@@ -158,7 +194,40 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
         ),
         downloads=downloads,
         background=tasks,
+        accounts=AccountService(
+            sessions=sessions,
+            tokens=SessionTokens(secret),
+            passwords=Passwords(),
+            session_ttl=timedelta(minutes=settings.session_ttl_minutes),
+        ),
+        keys=keys,
+        limiter=limiter,
+        client_addresses=ClientAddresses(settings.trusted_proxies),
+        observer=observer,
     )
+
+
+async def _gateway_keys(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    limiter: SlidingWindowLimiter,
+    stack: AsyncExitStack,
+) -> GatewayKeyService:
+    """The key table in memory, kept in step with storage by a background task."""
+    keys = GatewayKeyService(sessions=sessions, limiter=limiter)
+    await keys.load()
+    sync = asyncio.create_task(
+        keys.sync_forever(settings.key_sync_interval), name="gateway key sync"
+    )
+
+    async def stop() -> None:
+        sync.cancel()
+        # The last batch of last-used times; the database may be gone by now.
+        with contextlib.suppress(SQLAlchemyError):
+            await keys.flush()
+
+    stack.push_async_callback(stop)
+    return keys
 
 
 def _engine_config(settings: Settings) -> EngineConfig:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 
 from mlx_manager.settings import DEFAULT_PORT, Settings
 
@@ -16,6 +18,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         value = getattr(args, field, None)
         if value is not None:
             overrides[field] = value
+    if getattr(args, "allow_open", False):
+        overrides["allow_open"] = True
     return Settings(**overrides)  # type: ignore[arg-type]
 
 
@@ -24,6 +28,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from mlx_manager.app import create_app
     from mlx_manager.config_file import ConfigFileError, load_config_file
+    from mlx_manager.observability.log_format import log_config
 
     settings = _settings(args)
     if settings.config is not None:
@@ -32,14 +37,33 @@ def _serve(args: argparse.Namespace) -> int:
         except ConfigFileError as exc:
             print(f"mlx-manager: {exc}", file=sys.stderr)
             return 2
+    if not settings.loopback_only and not settings.allow_open:
+        print(
+            f"mlx-manager: listening on {settings.host}, so /v1 stays closed until an admin creates"
+            " a gateway key (Settings → Keys, or POST /api/keys); --allow-open serves /v1 to"
+            " anyone who can reach it.",
+            file=sys.stderr,
+        )
+    # uvicorn re-raises SIGTERM after its graceful shutdown; this handler makes that a clean exit.
+    signal.signal(signal.SIGTERM, _exit_after_drain)
     uvicorn.run(
         create_app(settings),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        log_config=log_config(settings.log_format, settings.log_level),
         server_header=False,
+        # The client address is the socket's unless MLX_MANAGER_TRUSTED_PROXIES says otherwise.
+        proxy_headers=False,
+        # On SIGTERM: stop accepting, let requests and streams finish, then the lifespan's
+        # shutdown writes the request log's last rows.
+        timeout_graceful_shutdown=settings.drain_timeout,
     )
     return 0
+
+
+def _exit_after_drain(_signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -59,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help=f"port (default {DEFAULT_PORT})")
     serve.add_argument("--data-dir", type=Path, help="data directory (default ~/.mlx-manager)")
+    serve.add_argument(
+        "--allow-open",
+        action="store_true",
+        help="serve /v1 without gateway keys on a non-loopback interface (anyone can call it)",
+    )
     serve.add_argument(
         "--config", type=Path, help="YAML file of providers and rules to apply at start-up"
     )

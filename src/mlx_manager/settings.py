@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_PORT = 10242
 
@@ -43,6 +45,53 @@ class Settings(BaseSettings):
     local_pinned: list[str] = Field(default_factory=list)
     # None: from HF_HUB_CACHE / HF_HOME, as huggingface_hub finds it.
     hf_cache: Path | None = None
+    # Who may call: with no gateway key, /v1 is open only on a loopback host, or with this set.
+    allow_open: bool = False
+    # Proxies (addresses or CIDR networks) whose X-Forwarded-For names the client; else the socket.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # UI sessions: lifetime of a sign-in, and the Secure flag of its cookie (off only for plain
+    # HTTP on a LAN, where browsers would drop a Secure cookie).
+    session_ttl_minutes: int = Field(default=720, ge=1)
+    cookie_secure: bool = True
+    # Failed sign-ins allowed per client address per minute.
+    sign_in_attempts_per_minute: int = Field(default=10, ge=1)
+    # How often gateway keys' last-used times are written and other replicas' changes read.
+    key_sync_interval: float = Field(default=5.0, gt=0)
+    # Bad input: body size (images ride inline, hence 20 MB), counts and JSON nesting of /v1 bodies.
+    max_body_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    max_messages: int = Field(default=2000, ge=1)
+    max_tools: int = Field(default=512, ge=1)
+    max_json_depth: int = Field(default=64, ge=4)
+    # Operating it. Logs: "text", or "json" lines; each line carries the request id.
+    log_format: Literal["text", "json"] = "text"
+    # On SIGTERM: seconds to let requests and streams in flight finish before they are cut.
+    drain_timeout: int = Field(default=30, ge=0)
+    # The request log: prompt and completion text only when this is on; kept by age and count.
+    request_log_content: bool = False
+    request_log_retention_days: float | None = Field(default=30.0, gt=0)
+    request_log_max_rows: int | None = Field(default=1_000_000, ge=1)
+    # Rows held in memory while the database is slow or down; beyond, the oldest are dropped.
+    request_log_queue_size: int = Field(default=10_000, ge=1)
+    request_log_flush_interval: float = Field(default=0.5, gt=0)
+    request_log_prune_interval: float = Field(default=300.0, gt=0)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        # ``MLX_MANAGER_TRUSTED_PROXIES=10.0.0.1,10.1.0.0/16``
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def loopback_only(self) -> bool:
+        """Whether the server listens on a loopback interface only (so /v1 may stay open)."""
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
 
     @property
     def sqlite_path(self) -> Path:

@@ -8,11 +8,16 @@ from dataclasses import dataclass
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from mlx_manager.accounts.service import AccountService
+from mlx_manager.api.client_address import ClientAddresses
 from mlx_manager.api.inference.chat_service import ChatService
 from mlx_manager.backends.http.clients import ProviderClients
 from mlx_manager.backends.http.model_list import ProviderModelLists
 from mlx_manager.backends.mlx import MLXBackend
 from mlx_manager.backends.mlx.download import ModelDownloads
+from mlx_manager.gateway_keys.limiter import RateLimiter
+from mlx_manager.gateway_keys.service import GatewayKeyService
+from mlx_manager.observability.recorder import Observer
 from mlx_manager.providers.service import ProviderService
 from mlx_manager.routing.breaker import Breakers
 from mlx_manager.routing.failover import RetryPolicy
@@ -43,3 +48,11 @@ class AppState:
     chat: ChatService
     # Start-up work that runs on after start-up (preloading pinned models); cancelled at exit.
     background: set[asyncio.Task[None]]
+    # Who may call: accounts and sessions for /api, gateway keys for /v1.
+    accounts: AccountService
+    keys: GatewayKeyService
+    # Gateway keys' per-minute limits and failed sign-ins per client address.
+    limiter: RateLimiter
+    client_addresses: ClientAddresses
+    # Metrics, the request log and readiness (``observability``).
+    observer: Observer

@@ -34,6 +34,8 @@ class Reply:
     compute: Callable[[Any], Reply] | None = None
     # Stream this many SSE events, then drop the connection mid-stream.
     cut_after: int | None = None
+    # Seconds to wait after each SSE event (a slow model's token pace).
+    event_delay: float = 0.0
 
 
 @dataclass
@@ -64,7 +66,7 @@ async def _sse_stream(reply: Reply) -> AsyncIterator[bytes]:
         if reply.cut_after is not None and i >= reply.cut_after:
             raise StreamCut
         yield chunk
-        await asyncio.sleep(0)
+        await asyncio.sleep(reply.event_delay)
 
 
 class FakeUpstream:

@@ -7,6 +7,7 @@ own shape (``detail`` is a list of ``{loc, msg, type}``) so clients need to know
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from mlx_manager.errors import GatewayError
@@ -14,7 +15,12 @@ from mlx_manager.providers.validation import InvalidFields
 
 
 def gateway_error_response(exc: GatewayError) -> JSONResponse:
-    return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=exc.status)
+    headers: dict[str, str] = {}
+    if exc.retry_after is not None:
+        headers["retry-after"] = str(max(1, round(exc.retry_after)))
+    return JSONResponse(
+        {"detail": exc.message, "code": exc.code}, status_code=exc.status, headers=headers
+    )
 
 
 def install_admin_error_handlers(app: FastAPI) -> None:
@@ -29,5 +35,16 @@ def install_admin_error_handlers(app: FastAPI) -> None:
         ]
         return JSONResponse({"detail": detail}, status_code=422)
 
+    async def on_invalid_request(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        # FastAPI would echo each field's ``input``: a mistyped API key or password must not
+        # come back in a response (or reach a log that records responses).
+        detail = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": detail}, status_code=422)
+
     app.add_exception_handler(GatewayError, on_gateway_error)
     app.add_exception_handler(InvalidFields, on_invalid_fields)
+    app.add_exception_handler(RequestValidationError, on_invalid_request)

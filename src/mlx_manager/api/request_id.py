@@ -6,6 +6,8 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mlx_manager.observability.log_format import request_id_var
+
 HEADER = b"x-request-id"
 
 
@@ -26,7 +28,12 @@ class RequestIdMiddleware:
                 message["headers"] = [*message.get("headers", []), (HEADER, encoded)]
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        # Log lines written while the request is served carry its id.
+        token = request_id_var.set(request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_id_var.reset(token)
 
 
 def _incoming(scope: Scope) -> str | None:

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
 from mlx_manager.providers.catalogue import ApiType, BackendType
+
+
+def _header_safe(key: SecretStr) -> SecretStr:
+    # A key travels in an HTTP header: anything else could never work and cannot be sent.
+    if not all(32 <= ord(c) < 127 for c in key.get_secret_value().strip()):
+        raise ValueError("an API key is printable ASCII characters only")
+    return key
+
+
+ApiKey = Annotated[SecretStr, Field(max_length=4096), AfterValidator(_header_safe)]
 
 
 class ProviderDefaults(BaseModel):
@@ -29,7 +40,7 @@ class ProviderCreate(BaseModel):
     backend_type: BackendType
     api_type: ApiType | None = None
     base_url: str | None = Field(default=None, max_length=500)
-    api_key: SecretStr | None = None
+    api_key: ApiKey | None = None
 
 
 class ProviderUpdate(BaseModel):
@@ -41,7 +52,7 @@ class ProviderUpdate(BaseModel):
     backend_type: BackendType | None = None
     api_type: ApiType | None = None
     base_url: str | None = Field(default=None, max_length=500)
-    api_key: SecretStr | None = None
+    api_key: ApiKey | None = None
 
 
 class ProviderPublic(BaseModel):

@@ -55,7 +55,18 @@ export class ApiClient {
 	}
 
 	async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
-		const headers: Record<string, string> = { Accept: 'application/json' };
+		const response = await this.#send(method, path, body, 'application/json');
+		if (response.status === 204) return undefined as T;
+		return (await response.json()) as T;
+	}
+
+	/** A server-sent event stream: the response, once its status is known to be a success. */
+	stream(method: Method, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+		return this.#send(method, path, body, 'text/event-stream', signal);
+	}
+
+	async #send(method: Method, path: string, body: unknown, accept: string, signal?: AbortSignal): Promise<Response> {
+		const headers: Record<string, string> = { Accept: accept };
 		const token = this.#options.token();
 		if (token) headers.Authorization = `Bearer ${token}`;
 		if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -65,9 +76,11 @@ export class ApiClient {
 			response = await doFetch(path, {
 				method,
 				headers,
-				body: body === undefined ? undefined : JSON.stringify(body)
+				body: body === undefined ? undefined : JSON.stringify(body),
+				signal
 			});
 		} catch (error) {
+			if (signal?.aborted) throw error;
 			const reason = error instanceof Error ? error.message : String(error);
 			throw new ApiError(0, `Could not reach the server (${reason}). Is it running?`);
 		}
@@ -75,8 +88,7 @@ export class ApiClient {
 			this.#options.onUnauthorized();
 		}
 		if (!response.ok) throw await toApiError(response);
-		if (response.status === 204) return undefined as T;
-		return (await response.json()) as T;
+		return response;
 	}
 }
 

@@ -1,6 +1,8 @@
 // Values shaped exactly like the server's answers (see the generated schema types).
 import type { ConnectionTestResult, ProviderDefaults, ProviderPublic } from '$lib/api/providers';
 import type { Rule } from '$lib/api/rules';
+import type { RequestLogEntry } from '$lib/api/logs';
+import type { Download, EngineStatus, LocalModel } from '$lib/api/models';
 
 export const groqSpec: ProviderDefaults = {
 	backend_type: 'groq',
@@ -59,6 +61,81 @@ export function rule(id: number, pattern: string, overrides: Partial<Rule> = {})
 		description: '',
 		created_at: '2025-01-01T00:00:00',
 		updated_at: '2025-01-01T00:00:00',
+		...overrides
+	};
+}
+
+export function download(overrides: Partial<Download> = {}): Download {
+	return {
+		id: 'd1',
+		repo_id: 'mlx-community/tiny',
+		revision: 'main',
+		commit: 'abc123',
+		status: 'downloading',
+		bytes_done: 0,
+		bytes_total: 1000,
+		files_done: 0,
+		files_total: 3,
+		model: 'mlx-community/tiny',
+		error: null,
+		error_code: null,
+		...overrides
+	};
+}
+
+export function localModel(overrides: Partial<LocalModel> = {}): LocalModel {
+	return {
+		name: 'tiny-llama',
+		path: '/data/models/tiny-llama',
+		size_bytes: 2_400_000,
+		architecture: 'llama',
+		kind: 'text',
+		source: 'models_dir',
+		loaded: false,
+		pinned: false,
+		...overrides
+	};
+}
+
+export const engineStatus: EngineStatus = {
+	loaded: [],
+	loading: [],
+	memory_bytes: 0,
+	max_models: 2,
+	max_memory_bytes: 8_000_000_000,
+	worker: {
+		requests: 0,
+		cancelled: 0,
+		steps: 0,
+		generated_tokens: 0,
+		max_batch_size: 0,
+		last_batch_size: 0,
+		decode_seconds: 0,
+		tokens_per_second: 0
+	}
+};
+
+export function logEntry(id: number, overrides: Partial<RequestLogEntry> = {}): RequestLogEntry {
+	return {
+		id,
+		created_at: '2025-01-01T12:00:00Z',
+		request_id: `req-${id}`,
+		api_key_name: null,
+		endpoint: '/v1/chat/completions',
+		protocol: 'openai',
+		model_requested: 'echo/claude-fake-1',
+		provider: 'echo',
+		model: 'claude-fake-1',
+		attempts: 1,
+		stream: true,
+		status: 200,
+		error: null,
+		latency_ms: 120.5,
+		ttft_ms: 40.2,
+		input_tokens: 4,
+		output_tokens: 5,
+		prompt: null,
+		completion: null,
 		...overrides
 	};
 }

@@ -6,9 +6,12 @@ export interface Call {
 	path: string;
 	body: unknown;
 	headers: Record<string, string>;
+	signal: AbortSignal | null;
 }
 
-type Answer = { status: number; body?: unknown } | ((call: Call) => { status: number; body?: unknown });
+type Reply = { status: number; body?: unknown } | Response;
+/** A JSON reply, a whole Response (a stream, say), or a function of the call giving either. */
+type Answer = Reply | ((call: Call) => Reply);
 
 export class FakeServer {
 	readonly calls: Call[] = [];
@@ -25,13 +28,15 @@ export class FakeServer {
 			method: init?.method ?? 'GET',
 			path: String(input),
 			body: init?.body ? JSON.parse(String(init.body)) : undefined,
-			headers: (init?.headers ?? {}) as Record<string, string>
+			headers: (init?.headers ?? {}) as Record<string, string>,
+			signal: init?.signal ?? null
 		};
 		this.calls.push(call);
 		const queue = this.#answers.get(`${call.method} ${call.path}`);
 		if (!queue?.length) return json(404, { detail: `no answer scripted for ${call.method} ${call.path}` });
 		const next = queue.length > 1 ? queue.shift()! : queue[0]!;
 		const answer = typeof next === 'function' ? next(call) : next;
+		if (answer instanceof Response) return answer;
 		return answer.status === 204 ? new Response(null, { status: 204 }) : json(answer.status, answer.body);
 	};
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Response, status
 
-from mlx_manager.api.deps import ProvidersDep, require_admin
+from mlx_manager.api.deps import ProvidersDep, RowId, require_admin
 from mlx_manager.providers.schemas import (
     ConnectionTestRequest,
     ConnectionTestResult,
@@ -45,24 +45,24 @@ async def test_unsaved_provider(
 
 
 @router.get("/{provider_id}")
-async def get_provider(provider_id: int, providers: ProvidersDep) -> ProviderPublic:
+async def get_provider(provider_id: RowId, providers: ProvidersDep) -> ProviderPublic:
     return await providers.get(provider_id)
 
 
 @router.patch("/{provider_id}")
 async def update_provider(
-    provider_id: int, body: ProviderUpdate, providers: ProvidersDep
+    provider_id: RowId, body: ProviderUpdate, providers: ProvidersDep
 ) -> ProviderPublic:
     return await providers.update(provider_id, body)
 
 
 @router.delete("/{provider_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_provider(provider_id: int, providers: ProvidersDep) -> Response:
+async def delete_provider(provider_id: RowId, providers: ProvidersDep) -> Response:
     await providers.delete(provider_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/{provider_id}/test")
-async def test_saved_provider(provider_id: int, providers: ProvidersDep) -> ConnectionTestResult:
+async def test_saved_provider(provider_id: RowId, providers: ProvidersDep) -> ConnectionTestResult:
     report = await providers.test_saved(provider_id)
     return ConnectionTestResult.model_validate(report, from_attributes=True)

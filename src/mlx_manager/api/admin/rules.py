@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response, status
 
-from mlx_manager.api.deps import StateDep, require_admin
+from mlx_manager.api.deps import RowId, StateDep, require_admin
 from mlx_manager.routing.schemas import (
     RouteTestRequest,
     RouteTestResult,
@@ -51,16 +51,16 @@ async def test_route(body: RouteTestRequest, rules: RulesDep) -> RouteTestResult
 
 
 @router.get("/{rule_id}")
-async def get_rule(rule_id: int, rules: RulesDep) -> RulePublic:
+async def get_rule(rule_id: RowId, rules: RulesDep) -> RulePublic:
     return rules.get(rule_id)
 
 
 @router.patch("/{rule_id}")
-async def update_rule(rule_id: int, body: RuleUpdate, rules: RulesDep) -> RulePublic:
+async def update_rule(rule_id: RowId, body: RuleUpdate, rules: RulesDep) -> RulePublic:
     return await rules.update(rule_id, body)
 
 
 @router.delete("/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_rule(rule_id: int, rules: RulesDep) -> Response:
+async def delete_rule(rule_id: RowId, rules: RulesDep) -> Response:
     await rules.delete(rule_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -6,25 +6,44 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from mlx_manager.api.deps import StateDep
-from mlx_manager.api.inference.chat_service import error_response
+from mlx_manager.api.inference.access import AnthropicCaller, Caller, OpenAICaller, metered
+from mlx_manager.api.inference.chat_service import error_response, parse_body, requested_model
 from mlx_manager.api.inference.wire_protocols import ANTHROPIC, OPENAI, WireProtocol
+from mlx_manager.api.limits import check_chat_shape
 from mlx_manager.errors import GatewayError
+from mlx_manager.observability.record import record_of
+from mlx_manager.state import AppState
 
 router = APIRouter(prefix="/v1", tags=["inference"])
 
 
-async def _serve(protocol: WireProtocol, request: Request, state: StateDep) -> Response:
+async def _serve(
+    protocol: WireProtocol, request: Request, state: AppState, caller: Caller
+) -> Response:
+    record = record_of(request.scope)
     try:
-        return await state.chat.serve(protocol, await request.body(), request.headers)
+        body = parse_body(await request.body())
+        record.asked(body)
+        settings = state.settings
+        check_chat_shape(
+            body,
+            max_messages=settings.max_messages,
+            max_tools=settings.max_tools,
+            max_depth=settings.max_json_depth,
+        )
+        caller.check_model(requested_model(body))
+        response = await state.chat.serve(protocol, body, request.headers, record=record)
     except GatewayError as exc:
+        record.failed(exc)
         return error_response(protocol, exc)
+    return await metered(response, caller, state.keys)
 
 
 @router.post("/chat/completions", summary="OpenAI chat completions")
-async def chat_completions(request: Request, state: StateDep) -> Response:
-    return await _serve(OPENAI, request, state)
+async def chat_completions(request: Request, state: StateDep, caller: OpenAICaller) -> Response:
+    return await _serve(OPENAI, request, state, caller)
 
 
 @router.post("/messages", summary="Anthropic messages")
-async def messages(request: Request, state: StateDep) -> Response:
-    return await _serve(ANTHROPIC, request, state)
+async def messages(request: Request, state: StateDep, caller: AnthropicCaller) -> Response:
+    return await _serve(ANTHROPIC, request, state, caller)

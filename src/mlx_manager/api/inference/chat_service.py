@@ -19,9 +19,11 @@ from mlx_manager.backends.base import Backend
 from mlx_manager.backends.http.backend import HttpBackend
 from mlx_manager.backends.http.clients import ProviderClients
 from mlx_manager.backends.http.dialects import Dialect
-from mlx_manager.backends.http.passthrough import FORWARDED_HEADERS, forward
+from mlx_manager.backends.http.passthrough import FORWARDED_HEADERS, forward, read_all
 from mlx_manager.core import ChatRequest, accumulate
 from mlx_manager.errors import GatewayError, InvalidRequest, ModelNotFound, UpstreamUnavailable
+from mlx_manager.observability.record import RequestRecord, watch_events
+from mlx_manager.observability.usage import read_body_usage
 from mlx_manager.providers.catalogue import ApiType
 from mlx_manager.routing.breaker import Breakers
 from mlx_manager.routing.failover import RetryPolicy, serve_with_failover
@@ -69,6 +71,7 @@ class _Call:
     body: dict[str, object]
     headers: dict[str, str]
     stream: bool
+    record: RequestRecord
     ir: ChatRequest | None = None
 
     def request(self) -> ChatRequest:
@@ -96,15 +99,23 @@ class ChatService:
         self._policy = policy
 
     async def serve(
-        self, protocol: WireProtocol, raw: bytes, headers: Mapping[str, str]
+        self,
+        protocol: WireProtocol,
+        body: dict[str, object],
+        headers: Mapping[str, str],
+        *,
+        record: RequestRecord | None = None,
     ) -> Response:
-        body = parse_body(raw)
+        """Serve a parsed body (``parse_body``); the caller has checked its shape and access.
+
+        ``record`` learns what served the request and its token counts."""
         plan = self._router.plan_route(requested_model(body))
         call = _Call(
             protocol=protocol,
             body=body,
             headers={k: headers[k] for k in FORWARDED_HEADERS if k in headers},
             stream=body.get("stream") is True,
+            record=record or RequestRecord(),
         )
 
         async def attempt(target: ResolvedTarget) -> Response:
@@ -122,7 +133,9 @@ class ChatService:
             policy=self._policy,
             skipped=skipped_errors(plan.skipped),
         )
-        return name_the_server(served.value, served.target, served.attempts)
+        target = served.target
+        call.record.served_by(target, served.attempts)
+        return name_the_server(served.value, target, served.attempts)
 
     async def _forward(self, call: _Call, target: ResolvedTarget) -> Response:
         provider = target.provider
@@ -134,31 +147,34 @@ class ChatService:
             path=call.protocol.chat_path,
             body=orjson.dumps(body),
             headers=call.headers,
-            provider=provider.name,
         )
-        headers = {"content-encoding": reply.content_encoding} if reply.content_encoding else {}
         if call.stream:
             return StreamingResponse(
-                relay(reply.first, reply.rest, stream_error=call.protocol.encode_stream_error),
+                relay(
+                    reply.first,
+                    reply.rest,
+                    stream_error=call.protocol.encode_stream_error,
+                    record=call.record,
+                ),
                 status_code=reply.status,
                 media_type=reply.content_type,
-                headers=headers,
             )
-        content = reply.first + b"".join([chunk async for chunk in reply.rest])
-        return Response(
-            content, status_code=reply.status, media_type=reply.content_type, headers=headers
-        )
+        content = await read_all(reply)
+        read_body_usage(content, call.record.tokens)
+        return Response(content, status_code=reply.status, media_type=reply.content_type)
 
     async def _translate(self, call: _Call, target: ResolvedTarget) -> Response:
         request = call.request()
         backend = self._backend(target)
         if call.stream:
             events = await prefetch(backend.stream(request, model=target.model))
+            events = watch_events(events, call.record)
             return StreamingResponse(call.protocol.encode_stream(events, request), media_type=SSE)
         if isinstance(backend, HttpBackend):
             reply = await backend.complete(request, model=target.model)
         else:
             reply = await accumulate(backend.stream(request, model=target.model))
+        call.record.took(reply.usage)
         return JSONResponse(call.protocol.encode_response(reply))
 
     def _backend(self, target: ResolvedTarget) -> Backend | HttpBackend:
@@ -168,9 +184,7 @@ class ChatService:
                 raise ModelNotFound("The local engine is not available on this server.")
             return self._local
         return HttpBackend(
-            provider=provider,
-            client=self._clients.get(provider),
-            dialect=self._dialects[provider.api_type],
+            client=self._clients.get(provider), dialect=self._dialects[provider.api_type]
         )
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from mlx_manager.api.deps import StateDep
+from mlx_manager.api.inference.access import OpenAICaller
 from mlx_manager.api.inference.chat_service import (
     error_response,
     name_the_server,
@@ -15,8 +16,10 @@ from mlx_manager.api.inference.chat_service import (
     skipped_errors,
 )
 from mlx_manager.api.inference.wire_protocols import OPENAI
-from mlx_manager.backends.http.passthrough import forward
+from mlx_manager.backends.http.passthrough import forward, read_all
 from mlx_manager.errors import GatewayError, ModelNotFound
+from mlx_manager.observability.record import record_of
+from mlx_manager.observability.usage import read_body_usage
 from mlx_manager.providers.catalogue import ApiType
 from mlx_manager.routing.failover import serve_with_failover
 from mlx_manager.routing.router import ResolvedTarget
@@ -25,10 +28,14 @@ router = APIRouter(prefix="/v1", tags=["inference"])
 
 
 @router.post("/embeddings", summary="OpenAI embeddings")
-async def embeddings(request: Request, state: StateDep) -> Response:
+async def embeddings(request: Request, state: StateDep, caller: OpenAICaller) -> Response:
+    record = record_of(request.scope)
     try:
         body = parse_body(await request.body())
-        plan = state.router.plan_route(requested_model(body))
+        record.asked(body)
+        model = requested_model(body)
+        caller.check_model(model)
+        plan = state.router.plan_route(model)
 
         async def attempt(target: ResolvedTarget) -> Response:
             provider = target.provider
@@ -39,9 +46,9 @@ async def embeddings(request: Request, state: StateDep) -> Response:
                 path="/v1/embeddings",
                 body=orjson.dumps({**body, "model": target.model}),
                 headers={},
-                provider=provider.name,
             )
-            content = reply.first + b"".join([chunk async for chunk in reply.rest])
+            content = await read_all(reply)
+            read_body_usage(content, record.tokens)
             return Response(content, status_code=reply.status, media_type=reply.content_type)
 
         served = await serve_with_failover(
@@ -54,5 +61,8 @@ async def embeddings(request: Request, state: StateDep) -> Response:
             skipped=skipped_errors(plan.skipped),
         )
     except GatewayError as exc:
+        record.failed(exc)
         return error_response(OPENAI, exc)
-    return name_the_server(served.value, served.target, served.attempts)
+    target = served.target
+    record.served_by(target, served.attempts)
+    return name_the_server(served.value, target, served.attempts)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from mlx_manager.api.deps import StateDep
+from mlx_manager.api.inference.access import OpenAICaller
 
 router = APIRouter(prefix="/v1", tags=["inference"])
 
@@ -17,7 +18,8 @@ def _entry(model_id: str, owner: str) -> dict[str, object]:
 
 
 @router.get("/models", summary="OpenAI model list")
-async def list_models(state: StateDep) -> dict[str, object]:
+async def list_models(state: StateDep, caller: OpenAICaller) -> dict[str, object]:
+    """Only the names the caller's key may use, when its key limits the models."""
     data = [_entry(alias, "mlx-manager") for alias in state.router.aliases()]
     data += [_entry(name, "local") for name in sorted(state.router.local_models())]
     provider_models = await state.model_lists.models(state.providers.directory.all())
@@ -25,5 +27,6 @@ async def list_models(state: StateDep) -> dict[str, object]:
         data += [_entry(f"{provider}/{model}", provider) for model in models]
     unique: dict[object, dict[str, object]] = {}
     for entry in data:
-        unique.setdefault(entry["id"], entry)  # the first of equal names wins
+        if caller.allows_model(str(entry["id"])):
+            unique.setdefault(entry["id"], entry)  # the first of equal names wins
     return {"object": "list", "data": list(unique.values())}

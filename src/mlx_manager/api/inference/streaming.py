@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator, Callable
 
 from mlx_manager.core import MessageEnd, StreamEvent, TextDelta, ThinkingDelta, ToolCallStart
 from mlx_manager.errors import GatewayError
+from mlx_manager.observability.record import RequestRecord
+from mlx_manager.observability.usage import UsageScan
 
 _CONTENT = (TextDelta, ThinkingDelta, ToolCallStart, MessageEnd)
 
@@ -50,15 +52,25 @@ async def _close(events: AsyncIterator[StreamEvent]) -> None:
 
 
 async def relay(
-    first: bytes, rest: AsyncIterator[bytes], *, stream_error: Callable[[GatewayError], bytes]
+    first: bytes,
+    rest: AsyncIterator[bytes],
+    *,
+    stream_error: Callable[[GatewayError], bytes],
+    record: RequestRecord,
 ) -> AsyncIterator[bytes]:
-    """Raw upstream bytes as they came; a failure mid-stream ends with an error event."""
+    """Raw upstream bytes as they came; a failure mid-stream ends with an error event.
+
+    The bytes are scanned, never changed, for the usage that ``record`` keeps."""
+    scan = UsageScan(record.tokens)
+    scan.feed(first)
     last = first
     yield first
     try:
         async for chunk in rest:
+            scan.feed(chunk)
             last = chunk
             yield chunk
     except GatewayError as exc:
+        record.error = exc.code
         # Close a half-sent event first, so the error event is parsed on its own.
         yield (b"" if last.endswith(b"\n\n") else b"\n\n") + stream_error(exc)

@@ -5,33 +5,30 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncIterator
 
-import httpx
 import orjson
 
 from mlx_manager.backends.base import Capabilities
+from mlx_manager.backends.http.clients import ProviderClient
 from mlx_manager.backends.http.dialects import Dialect
 from mlx_manager.backends.http.errors import error_from_status, mapped_transport_errors
 from mlx_manager.core import ChatRequest, ChatResponse, StreamEvent
 from mlx_manager.providers.catalogue import spec_for
-from mlx_manager.providers.directory import ResolvedProvider
 
-JSON_HEADERS = {"content-type": "application/json"}
+JSON = "application/json"
 
 
 class HttpBackend:
     capabilities = Capabilities()
 
-    def __init__(
-        self, *, provider: ResolvedProvider, client: httpx.AsyncClient, dialect: Dialect
-    ) -> None:
-        self._provider = provider
+    def __init__(self, *, client: ProviderClient, dialect: Dialect) -> None:
         self._client = client
         self._dialect = dialect
-        self._spec = spec_for(provider.backend_type)
+        self._spec = spec_for(client.provider.backend_type)
+        self._headers = {**client.headers, "content-type": JSON}
 
     @property
     def name(self) -> str:
-        return self._provider.name
+        return self._client.name
 
     def _body(self, request: ChatRequest, model: str, *, stream: bool) -> bytes:
         request = dataclasses.replace(request, stream=stream)
@@ -39,39 +36,36 @@ class HttpBackend:
 
     async def complete(self, request: ChatRequest, *, model: str) -> ChatResponse:
         content = self._body(request, model, stream=False)
+        url = self._client.url(self._dialect.chat_path)
         with mapped_transport_errors(self.name):
-            response = await self._client.post(
-                self._dialect.chat_path, content=content, headers=JSON_HEADERS
-            )
-        if response.status_code >= 400:
-            raise error_from_status(response, response.content, provider=self.name)
+            async with self._client.session.post(url, data=content, headers=self._headers) as r:
+                body = await r.read()
+        if r.status >= 400:
+            raise error_from_status(r.status, r.headers, body, provider=self.name)
         try:
-            body = orjson.loads(response.content)
+            parsed = orjson.loads(body)
         except orjson.JSONDecodeError:
-            raise error_from_status(response, response.content, provider=self.name) from None
-        return self._dialect.decode_response(body, provider=self.name)
+            raise error_from_status(502, r.headers, body, provider=self.name) from None
+        return self._dialect.decode_response(parsed, provider=self.name)
 
     async def stream(self, request: ChatRequest, *, model: str) -> AsyncIterator[StreamEvent]:
         content = self._body(request, model, stream=True)
+        url = self._client.url(self._dialect.chat_path)
         with mapped_transport_errors(self.name):
-            upstream = await self._client.send(
-                self._client.build_request(
-                    "POST", self._dialect.chat_path, content=content, headers=JSON_HEADERS
-                ),
-                stream=True,
-            )
+            upstream = await self._client.session.post(url, data=content, headers=self._headers)
         try:
-            if upstream.status_code >= 400:
-                with mapped_transport_errors(self.name):
-                    body = await upstream.aread()
-                raise error_from_status(upstream, body, provider=self.name)
             with mapped_transport_errors(self.name):
+                if upstream.status >= 400:
+                    body = await upstream.read()
+                    raise error_from_status(
+                        upstream.status, upstream.headers, body, provider=self.name
+                    )
                 async for event in self._dialect.decode_stream(
-                    upstream.aiter_bytes(), provider=self.name
+                    upstream.content.iter_any(), provider=self.name
                 ):
                     yield event
         finally:
-            await upstream.aclose()
+            upstream.release()
 
     async def aclose(self) -> None:
         # The client belongs to ProviderClients, which outlives this backend.

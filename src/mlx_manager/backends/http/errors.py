@@ -7,10 +7,11 @@ upstream's own message, prefixed with the provider that answered.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-import httpx
+import aiohttp
 import orjson
 
 from mlx_manager.errors import (
@@ -25,16 +26,21 @@ from mlx_manager.errors import (
 def mapped_transport_errors(provider: str) -> Iterator[None]:
     try:
         yield
-    except httpx.TimeoutException as exc:
+    except (TimeoutError, asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
         raise UpstreamTimeout(
             f"Provider '{provider}' did not answer in time.", provider=provider
         ) from exc
-    except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+    except (
+        aiohttp.ClientConnectionError,
+        aiohttp.ClientPayloadError,
+        aiohttp.ClientResponseError,
+    ) as exc:
         raise UpstreamUnavailable(
-            f"Provider '{provider}' could not be reached ({type(exc).__name__}).",
+            f"Provider '{provider}' could not be reached or dropped the connection"
+            f" ({type(exc).__name__}).",
             provider=provider,
         ) from exc
-    except httpx.HTTPError as exc:
+    except aiohttp.ClientError as exc:
         raise UpstreamError(
             f"Request to provider '{provider}' failed ({type(exc).__name__}).", provider=provider
         ) from exc
@@ -57,7 +63,7 @@ def upstream_message(body: bytes) -> str:
     return "no details"
 
 
-def retry_after(headers: httpx.Headers) -> float | None:
+def retry_after(headers: Mapping[str, str]) -> float | None:
     value = headers.get("retry-after")
     try:
         return float(value) if value is not None else None
@@ -65,13 +71,11 @@ def retry_after(headers: httpx.Headers) -> float | None:
         return None
 
 
-def error_from_status(response: httpx.Response, body: bytes, *, provider: str) -> UpstreamError:
-    status = response.status_code
+def error_from_status(
+    status: int, headers: Mapping[str, str], body: bytes, *, provider: str
+) -> UpstreamError:
     message = f"Provider '{provider}' answered {status}: {upstream_message(body)}"
     kind = UpstreamRateLimited if status == 429 else UpstreamError
     return kind(
-        message,
-        provider=provider,
-        upstream_status=status,
-        retry_after=retry_after(response.headers),
+        message, provider=provider, upstream_status=status, retry_after=retry_after(headers)
     )

@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import time
 
-import httpx
+import aiohttp
 import orjson
 
 from mlx_manager.backends.http.clients import ProviderClients
 from mlx_manager.providers.directory import ResolvedProvider
 
 TTL_SECONDS = 300.0
-FETCH_TIMEOUT = 5.0
+FETCH_TIMEOUT = aiohttp.ClientTimeout(total=5.0)
 
 
 class ProviderModelLists:
@@ -38,10 +38,14 @@ class ProviderModelLists:
     async def _fetch(self, provider: ResolvedProvider) -> list[str]:
         if provider.key_unreadable:
             return []
+        client = self._clients.get(provider)
         try:
-            response = await self._clients.get(provider).get("/v1/models", timeout=FETCH_TIMEOUT)
-            data = orjson.loads(response.content) if response.status_code == 200 else {}
-        except (httpx.HTTPError, orjson.JSONDecodeError):
+            async with client.session.get(
+                client.url("/v1/models"), headers=client.headers, timeout=FETCH_TIMEOUT
+            ) as response:
+                body = await response.read()
+                data = orjson.loads(body) if response.status == 200 else {}
+        except (aiohttp.ClientError, TimeoutError, orjson.JSONDecodeError):
             return []
         items = data.get("data", []) if isinstance(data, dict) else []
         return sorted(str(m["id"]) for m in items if isinstance(m, dict) and "id" in m)

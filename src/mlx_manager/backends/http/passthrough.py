@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
-import httpx
+import aiohttp
 
+from mlx_manager.backends.http.clients import ProviderClient
 from mlx_manager.backends.http.errors import error_from_status, mapped_transport_errors
 
 
@@ -19,8 +20,6 @@ class Relay:
 
     status: int
     content_type: str
-    # Set when the upstream compressed the reply although asked not to; relayed as it is.
-    content_encoding: str | None
     first: bytes
     rest: AsyncIterator[bytes]
 
@@ -30,47 +29,43 @@ FORWARDED_HEADERS = ("anthropic-version", "anthropic-beta", "openai-beta")
 
 
 async def forward(
-    client: httpx.AsyncClient,
-    *,
-    path: str,
-    body: bytes,
-    headers: Mapping[str, str],
-    provider: str,
+    client: ProviderClient, *, path: str, body: bytes, headers: Mapping[str, str]
 ) -> Relay:
     """Send ``body`` to ``path``; errors before the first chunk raise, so failover can go on."""
-    request = client.build_request(
-        "POST",
-        path,
-        content=body,
-        # Uncompressed, so the relayed bytes need no decoding and no re-encoding.
-        headers={"content-type": "application/json", "accept-encoding": "identity", **headers},
-    )
-    with mapped_transport_errors(provider):
-        upstream = await client.send(request, stream=True)
-    chunks = upstream.aiter_raw()
+    sent = {**client.headers, "content-type": "application/json", **headers}
+    with mapped_transport_errors(client.name):
+        upstream = await client.session.post(client.url(path), data=body, headers=sent)
     try:
-        with mapped_transport_errors(provider):
-            if upstream.status_code >= 400:
-                raise error_from_status(upstream, await upstream.aread(), provider=provider)
-            first = await anext(chunks, b"")
+        with mapped_transport_errors(client.name):
+            if upstream.status >= 400:
+                content = await upstream.read()
+                raise error_from_status(
+                    upstream.status, upstream.headers, content, provider=client.name
+                )
+            first = await upstream.content.readany()
     except BaseException:
-        await upstream.aclose()
+        upstream.release()
         raise
     return Relay(
-        status=upstream.status_code,
+        status=upstream.status,
         content_type=upstream.headers.get("content-type", "application/json"),
-        content_encoding=upstream.headers.get("content-encoding"),
         first=first,
-        rest=_rest(upstream, chunks, provider),
+        rest=_rest(upstream, client.name),
     )
 
 
-async def _rest(
-    upstream: httpx.Response, chunks: AsyncIterator[bytes], provider: str
-) -> AsyncIterator[bytes]:
+async def read_all(relay: Relay) -> bytes:
+    """The whole body of a non-streamed reply."""
+    chunks = [relay.first]
+    async for chunk in relay.rest:
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _rest(upstream: aiohttp.ClientResponse, provider: str) -> AsyncIterator[bytes]:
     try:
         with mapped_transport_errors(provider):
-            async for chunk in chunks:
+            async for chunk in upstream.content.iter_any():
                 yield chunk
     finally:
-        await upstream.aclose()
+        upstream.release()

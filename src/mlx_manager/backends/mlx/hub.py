@@ -177,4 +177,4 @@ def hub_error(response: httpx.Response, body: bytes, *, repo_id: str) -> Gateway
             f"The {HUB} refused access to '{repo_id}' ({status}); check the Hugging Face token "
             "in Settings → Hugging Face."
         )
-    return error_from_status(response, body, provider=HUB)
+    return error_from_status(response.status_code, response.headers, body, provider=HUB)

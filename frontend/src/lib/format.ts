@@ -1,0 +1,22 @@
+// Numbers as people read them: sizes in decimal units (as the Hugging Face Hub shows them), times.
+
+const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
+
+export function formatBytes(bytes: number): string {
+	let value = bytes;
+	let unit = 0;
+	while (Math.abs(value) >= 1000 && unit < UNITS.length - 1) {
+		value /= 1000;
+		unit++;
+	}
+	const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
+	return `${value.toFixed(digits)} ${UNITS[unit]}`;
+}
+
+export function formatMs(ms: number): string {
+	return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+export function formatPercent(fraction: number): string {
+	return `${Math.floor(fraction * 100)}%`;
+}

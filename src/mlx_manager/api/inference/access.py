@@ -1,0 +1,137 @@
+"""Who may call ``/v1``: gateway keys, checked from memory on every request.
+
+A caller presents a key as ``Authorization: Bearer <key>`` (OpenAI SDKs) or ``x-api-key: <key>``
+(Anthropic SDKs). With no unrevoked key at all, ``/v1`` is open while the server listens on
+loopback only (or ``allow_open`` is set). The admin token and a signed-in user's session (the UI
+playground) are let in too, without key limits. Refusals are answered in the caller's protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from mlx_manager.api.auth import bearer, identify, is_admin_token
+from mlx_manager.api.deps import StateDep
+from mlx_manager.api.inference.chat_service import error_response
+from mlx_manager.api.inference.wire_protocols import ANTHROPIC, OPENAI, WireProtocol
+from mlx_manager.errors import Forbidden, GatewayError, Unauthorized
+from mlx_manager.gateway_keys.keys import KEY_PREFIX, GatewayKey
+from mlx_manager.gateway_keys.service import GatewayKeyService
+from mlx_manager.gateway_keys.usage import StreamUsage, reply_tokens
+from mlx_manager.state import AppState
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling; ``key`` None for an open server, the admin token or a signed-in user."""
+
+    key: GatewayKey | None = None
+
+    def check_model(self, model: str) -> None:
+        if self.key is not None and not self.key.allows_model(model):
+            raise Forbidden(
+                f"The gateway key '{self.key.name}' may not use the model '{model}'; ask an admin"
+                " to add it to the key's model patterns.",
+                param="model",
+            )
+
+    def allows_model(self, model: str) -> bool:
+        return self.key is None or self.key.allows_model(model)
+
+
+class CallRefused(Exception):
+    """A ``/v1`` call refused before its handler ran, with the protocol to answer in."""
+
+    def __init__(self, protocol: WireProtocol, error: GatewayError) -> None:
+        super().__init__(error.message)
+        self.protocol = protocol
+        self.error = error
+
+
+def install_refusal_handler(app: FastAPI) -> None:
+    async def on_refused(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, CallRefused)
+        return error_response(exc.protocol, exc.error)
+
+    app.add_exception_handler(CallRefused, on_refused)
+
+
+async def _caller(request: Request, state: AppState) -> Caller:
+    headers = request.headers
+    presented = bearer(headers.get("authorization")) or headers.get("x-api-key")
+    keys = state.keys
+    if presented is not None and presented.startswith(KEY_PREFIX):
+        key = keys.table.find(presented)
+        if key is None:
+            raise Unauthorized("This gateway key is unknown or revoked; ask an admin for a key.")
+        await keys.admit(key)
+        return Caller(key=key)
+    settings = state.settings
+    if len(keys.table) == 0 and (settings.loopback_only or settings.allow_open):
+        return Caller()
+    if is_admin_token(presented, state.admin_token):
+        return Caller()
+    if await identify(request, admin_token=state.admin_token, accounts=state.accounts):
+        return Caller()
+    if len(keys.table) == 0:
+        raise Unauthorized(
+            f"This server listens on {settings.host} and has no gateway keys, so /v1 is closed:"
+            " an admin creates a key in Settings → Keys (POST /api/keys), or starts the server"
+            " with --allow-open (MLX_MANAGER_ALLOW_OPEN=true) to serve anyone who can reach it."
+        )
+    raise Unauthorized(
+        "A gateway key is required: send 'Authorization: Bearer <key>' or 'x-api-key: <key>'."
+        " An admin creates keys in Settings → Keys (POST /api/keys)."
+    )
+
+
+async def _admit(protocol: WireProtocol, request: Request, state: AppState) -> Caller:
+    try:
+        return await _caller(request, state)
+    except GatewayError as exc:
+        raise CallRefused(protocol, exc) from None
+
+
+async def openai_caller(request: Request, state: StateDep) -> Caller:
+    return await _admit(OPENAI, request, state)
+
+
+async def anthropic_caller(request: Request, state: StateDep) -> Caller:
+    return await _admit(ANTHROPIC, request, state)
+
+
+OpenAICaller = Annotated[Caller, Depends(openai_caller)]
+AnthropicCaller = Annotated[Caller, Depends(anthropic_caller)]
+
+
+async def metered(response: Response, caller: Caller, keys: GatewayKeyService) -> Response:
+    """Count the reply's tokens against the key's tokens-per-minute limit, if it has one.
+
+    A JSON reply is counted at once from its ``usage``; a stream when it ends, from the usage
+    its events carry (see ``gateway_keys.usage``).
+    """
+    key = caller.key
+    if key is None or key.tokens_per_minute is None or response.status_code >= 400:
+        return response
+    if isinstance(response, StreamingResponse):
+        response.body_iterator = _counted(response.body_iterator, key.id, keys)
+    else:
+        await keys.record_tokens(key.id, reply_tokens(bytes(response.body)))
+    return response
+
+
+async def _counted(
+    chunks: AsyncIterable[str | bytes | memoryview], key_id: int, keys: GatewayKeyService
+) -> AsyncIterator[str | bytes | memoryview]:
+    usage = StreamUsage()
+    try:
+        async for chunk in chunks:
+            usage.feed(chunk.encode() if isinstance(chunk, str) else bytes(chunk))
+            yield chunk
+    finally:
+        await keys.record_tokens(key_id, usage.tokens)

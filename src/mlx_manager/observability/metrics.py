@@ -1,0 +1,200 @@
+"""Prometheus metrics: one registry per app (no globals), exposed at ``GET /metrics``.
+
+Request series are labelled by protocol, provider and served model. Model names reach the
+labels only once a route resolved them, and at most ``MAX_MODEL_LABELS`` distinct ones: further
+names count as ``other``, so callers cannot grow the series without bound. Breaker states, the
+local engine and the request-log queue are read when scraped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from mlx_manager.backends.mlx.backend import EngineStatus
+from mlx_manager.observability.record import RequestRecord
+from mlx_manager.observability.request_log import RequestLog
+from mlx_manager.routing.breaker import Breakers, BreakerState
+
+MAX_MODEL_LABELS = 200
+OTHER = "other"
+LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300)
+TTFT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30)
+_SERIES = ("protocol", "provider", "model")
+
+
+@dataclass(slots=True)
+class _Series:
+    """The children of one (protocol, provider, model), kept so a request skips ``labels()``."""
+
+    latency: Histogram
+    ttft: Histogram
+    input_tokens: Counter
+    output_tokens: Counter
+    requests: dict[int, Counter]
+
+
+class GatewayMetrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self._requests = Counter(
+            "mlx_manager_requests", "Requests to /v1.", [*_SERIES, "status"], registry=r
+        )
+        self._errors = Counter(
+            "mlx_manager_request_errors",
+            "Requests to /v1 that failed, or whose stream broke off, by error code.",
+            [*_SERIES, "code"],
+            registry=r,
+        )
+        self._latency = Histogram(
+            "mlx_manager_request_duration_seconds",
+            "Time from request to the last byte of the response.",
+            _SERIES,
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self._ttft = Histogram(
+            "mlx_manager_time_to_first_token_seconds",
+            "Streams: time from request to the first byte sent to the caller.",
+            _SERIES,
+            buckets=TTFT_BUCKETS,
+            registry=r,
+        )
+        self._tokens = Counter(
+            "mlx_manager_tokens", "Tokens in and out.", [*_SERIES, "direction"], registry=r
+        )
+        self._series: dict[tuple[str, str, str], _Series] = {}
+        self._models: set[tuple[str, str]] = set()
+
+    def observe(self, record: RequestRecord) -> None:
+        key = (record.protocol, record.provider or "", self._model_label(record))
+        series = self._series.get(key) or self._add_series(key)
+        series.latency.observe(record.latency)
+        ttft = record.ttft
+        if ttft is not None:
+            series.ttft.observe(ttft)
+        tokens = record.tokens
+        if tokens.input_tokens:
+            series.input_tokens.inc(tokens.input_tokens)
+        if tokens.output_tokens:
+            series.output_tokens.inc(tokens.output_tokens)
+        requests = series.requests.get(record.status)
+        if requests is None:
+            requests = series.requests[record.status] = self._requests.labels(
+                *key, str(record.status)
+            )
+        requests.inc()
+        if record.error is not None or record.status >= 400:
+            self._errors.labels(*key, record.error or f"http_{record.status}").inc()
+
+    def watch(
+        self,
+        *,
+        breakers: Breakers,
+        engine: Callable[[], EngineStatus] | None,
+        request_log: RequestLog,
+    ) -> None:
+        """Report these parts' state at every scrape."""
+        self.registry.register(_StateCollector(breakers, engine, request_log))
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+    def _model_label(self, record: RequestRecord) -> str:
+        if record.model is None:
+            return ""
+        pair = (record.provider or "", record.model)
+        if pair in self._models:
+            return record.model
+        if len(self._models) >= MAX_MODEL_LABELS:
+            return OTHER
+        self._models.add(pair)
+        return record.model
+
+    def _add_series(self, key: tuple[str, str, str]) -> _Series:
+        series = self._series[key] = _Series(
+            latency=self._latency.labels(*key),
+            ttft=self._ttft.labels(*key),
+            input_tokens=self._tokens.labels(*key, "input"),
+            output_tokens=self._tokens.labels(*key, "output"),
+            requests={},
+        )
+        return series
+
+
+class _StateCollector(Collector):
+    def __init__(
+        self,
+        breakers: Breakers,
+        engine: Callable[[], EngineStatus] | None,
+        request_log: RequestLog,
+    ) -> None:
+        self._breakers = breakers
+        self._engine = engine
+        self._log = request_log
+
+    def collect(self) -> Iterator[Metric]:
+        yield self._breaker_states()
+        if self._engine is not None:
+            yield from _engine_metrics(self._engine())
+        depth = GaugeMetricFamily(
+            "mlx_manager_request_log_queue_depth", "Request-log rows waiting to be written."
+        )
+        depth.add_metric([], self._log.depth)
+        yield depth
+        for name, text, value in (
+            ("mlx_manager_request_log_written", "Request-log rows written.", self._log.written),
+            (
+                "mlx_manager_request_log_dropped",
+                "Request-log rows dropped: queue full or the database failing for too long.",
+                self._log.dropped,
+            ),
+        ):
+            counter = CounterMetricFamily(name, text)
+            counter.add_metric([], value)
+            yield counter
+
+    def _breaker_states(self) -> Metric:
+        family = GaugeMetricFamily(
+            "mlx_manager_circuit_breaker_state",
+            "1 for the state each target's breaker is in; targets not listed are closed.",
+            labels=["target", "state"],
+        )
+        for target, current in sorted(self._breakers.snapshot().items()):
+            for state in BreakerState:
+                family.add_metric([target, state.value], 1.0 if state is current else 0.0)
+        return family
+
+
+def _engine_metrics(status: EngineStatus) -> Iterator[Metric]:
+    pool = status.pool
+    loaded = GaugeMetricFamily(
+        "mlx_manager_local_model_bytes", "Local models in memory, by size.", labels=["model"]
+    )
+    for model in pool.loaded:
+        loaded.add_metric([model.name], model.size_bytes)
+    yield loaded
+    count = GaugeMetricFamily("mlx_manager_local_models_loaded", "Local models in memory.")
+    count.add_metric([], len(pool.loaded))
+    yield count
+    memory = GaugeMetricFamily(
+        "mlx_manager_local_memory_bytes", "Memory held by the local engine's loaded models."
+    )
+    memory.add_metric([], pool.memory_bytes)
+    yield memory
+    if pool.max_memory_bytes is not None:
+        limit = GaugeMetricFamily(
+            "mlx_manager_local_memory_limit_bytes", "The local engine's memory budget."
+        )
+        limit.add_metric([], pool.max_memory_bytes)
+        yield limit
+    generated = CounterMetricFamily(
+        "mlx_manager_local_generated_tokens", "Tokens generated by the local engine."
+    )
+    generated.add_metric([], status.worker.generated_tokens)
+    yield generated

@@ -1,0 +1,20 @@
+"""Argon2 password hashes: verify, refuse, and never match a missing user."""
+
+from __future__ import annotations
+
+from mlx_manager.accounts.passwords import Passwords
+
+
+async def test_a_hash_verifies_its_password_only() -> None:
+    passwords = Passwords()
+    stored = await passwords.hash("correct horse battery")
+    assert stored.startswith("$argon2id$")
+    assert "correct horse" not in stored
+    assert await passwords.verify(stored, "correct horse battery")
+    assert not await passwords.verify(stored, "correct horse battery!")
+
+
+async def test_no_stored_hash_never_matches_even_the_dummy_password() -> None:
+    passwords = Passwords()
+    assert not await passwords.verify(None, "not-a-password")
+    assert not await passwords.verify("garbage", "anything")

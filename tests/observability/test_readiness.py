@@ -1,0 +1,44 @@
+"""``GET /health`` and ``GET /ready``: ready only when storage answers at the latest schema."""
+
+from __future__ import annotations
+
+import httpx
+import sqlalchemy as sa
+from fastapi import FastAPI
+
+from mlx_manager.storage.database import create_engine
+from tests.fakes.upstream import free_port
+
+
+async def test_health_and_ready_need_no_token(app: FastAPI) -> None:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as anonymous:
+        assert (await anonymous.get("/health")).json() == {"status": "ok"}
+        ready = await anonymous.get("/ready")
+    assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
+
+
+async def test_not_ready_when_storage_is_unreachable(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    readiness = app.state.mm.observer.readiness
+    unreachable = create_engine(f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none")
+    readiness.engine, working = unreachable, readiness.engine
+    try:
+        response = await client.get("/ready")
+    finally:
+        readiness.engine = working
+        await unreachable.dispose()
+    assert response.status_code == 503
+    assert response.json()["detail"] == "The database is unreachable (OperationalError)."
+    assert (await client.get("/ready")).status_code == 200
+
+
+async def test_not_ready_when_the_schema_is_behind(app: FastAPI, client: httpx.AsyncClient) -> None:
+    async with app.state.mm.engine.begin() as connection:
+        await connection.execute(sa.text("UPDATE alembic_version SET version_num = '0004'"))
+    response = await client.get("/ready")
+    assert response.status_code == 503
+    assert "schema is at 0004" in response.json()["detail"]
+    assert "mlx-manager migrate" in response.json()["detail"]
