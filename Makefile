@@ -7,7 +7,7 @@ WEB_SOURCES := $(shell find frontend/src frontend/static -type f 2>/dev/null) \
 	frontend/package-lock.json frontend/svelte.config.js frontend/vite.config.ts \
 	frontend/tsconfig.json
 
-.PHONY: install web chromium run test test-python lint typecheck format check bench
+.PHONY: install web chromium run test test-python lint typecheck format check bench bench-local
 
 install:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -52,3 +52,7 @@ check: lint test
 
 bench: install
 	bench/run.sh
+
+# The local-engine benchmark alone (make bench runs it too).
+bench-local: install
+	$(UV) run python bench/local_bench.py

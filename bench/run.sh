@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make bench: the gateway against ../shared/bench's mock upstream, side by side with calling the
 # mock directly (see ../shared/bench/README.md). Extra arguments go to run_bench.py.
+# Then the local engine: tokens/s through /v1 vs mlx-lm directly (bench/local_bench.py; skipped
+# with BENCH_LOCAL=0 or without mlx-lm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${BENCH_HARNESS:-../shared/bench}
@@ -35,3 +37,11 @@ done
   --gateway-pid "$GW_PID" --upstream-pid "$MOCK_PID" --api-key sk-bench \
   --scenarios "openai,openai-stream,anthropic,anthropic-stream,openai>claude,openai>claude-stream,anthropic>openai,anthropic>openai-stream" \
   --markdown --json-out "$OUT/latest.json" "$@"
+
+if [ "${BENCH_LOCAL:-1}" != 0 ]; then
+  if .venv/bin/python -c 'import mlx_lm' 2>/dev/null; then
+    .venv/bin/python bench/local_bench.py --json-out "$OUT/local.json"
+  else
+    echo "mlx-lm is not installed: the local-engine benchmark is skipped"
+  fi
+fi

@@ -7,12 +7,14 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import psycopg
 import pytest
+import redis
 import uvicorn
 from fastapi import FastAPI
 
@@ -22,6 +24,7 @@ from tests.fakes.upstream import FakeUpstream, free_port
 
 ADMIN_TOKEN = "test-admin-token"
 POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture
@@ -103,8 +106,8 @@ def _postgres_reachable() -> bool:
         return False
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
     """A fresh, empty PostgreSQL database, dropped afterwards. Fails instead of skipping in CI."""
     if not _postgres_reachable():
         message = f"PostgreSQL is not reachable at {POSTGRES_ADMIN_DSN}"
@@ -119,6 +122,34 @@ def postgres_url() -> Iterator[str]:
     finally:
         with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    with fresh_postgres_database() as url:
+        yield url
+
+
+def _redis_reachable() -> bool:
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis server of this machine. Tests namespace their keys with a prefix of their own
+    (``MLX_MANAGER_REDIS_PREFIX``) instead of flushing it. Fails instead of skipping in CI."""
+    if not _redis_reachable():
+        message = f"Redis is not reachable at {REDIS_URL}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return REDIS_URL
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

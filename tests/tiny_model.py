@@ -9,6 +9,7 @@ Importable from any test folder; no network.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -68,15 +69,26 @@ Call a tool as <tool_call>{"name": <name>, "arguments": <args>}</tool_call><|im_
 Arch = Literal["llama", "qwen2"]
 
 
-def _config(arch: Arch, vocab_size: int) -> dict[str, object]:
+@dataclass(frozen=True, slots=True)
+class Dims:
+    """Model dimensions; the default is as small as a test can use."""
+
+    hidden_size: int = 64
+    intermediate_size: int = 128
+    num_hidden_layers: int = 2
+    num_attention_heads: int = 4
+    num_key_value_heads: int = 2
+
+
+def _config(arch: Arch, vocab_size: int, dims: Dims) -> dict[str, object]:
     config: dict[str, object] = {
         "model_type": arch,
         "architectures": ["LlamaForCausalLM" if arch == "llama" else "Qwen2ForCausalLM"],
-        "hidden_size": 64,
-        "intermediate_size": 128,
-        "num_hidden_layers": 2,
-        "num_attention_heads": 4,
-        "num_key_value_heads": 2,
+        "hidden_size": dims.hidden_size,
+        "intermediate_size": dims.intermediate_size,
+        "num_hidden_layers": dims.num_hidden_layers,
+        "num_attention_heads": dims.num_attention_heads,
+        "num_key_value_heads": dims.num_key_value_heads,
         "rms_norm_eps": 1e-5,
         "rope_theta": 10000.0,
         "max_position_embeddings": 2048,
@@ -132,15 +144,21 @@ def _write_weights(path: Path, config: dict[str, object], *, always_eos: bool) -
 
 
 def build_tiny_model(
-    path: Path, *, arch: Arch = "llama", vocab_size: int = 384, always_eos: bool = False
+    path: Path,
+    *,
+    arch: Arch = "llama",
+    vocab_size: int = 384,
+    always_eos: bool = False,
+    dims: Dims = Dims(),
 ) -> Path:
     """Write a tiny random ``arch`` model into ``path`` (created if needed) and return it.
 
     ``always_eos``: the output head is all zeros, so greedy decoding emits EOS at once.
+    ``dims``: bigger dimensions, for benchmarks whose timings should mean something.
     """
     path.mkdir(parents=True, exist_ok=True)
     actual_vocab = _write_tokenizer(path, vocab_size)
-    config = _config(arch, actual_vocab)
+    config = _config(arch, actual_vocab, dims)
     (path / "config.json").write_text(json.dumps(config, indent=2))
     _write_weights(path, config, always_eos=always_eos)
     return path

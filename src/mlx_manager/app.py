@@ -7,7 +7,7 @@ import contextlib
 import dataclasses
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 
@@ -37,6 +37,7 @@ from mlx_manager.api.inference import chat as chat_api
 from mlx_manager.api.inference import embeddings as embeddings_api
 from mlx_manager.api.inference import models as models_api
 from mlx_manager.api.inference.access import install_refusal_handler
+from mlx_manager.api.inference.chat import DirectChatRoutes
 from mlx_manager.api.inference.chat_service import ChatService
 from mlx_manager.api.limits import BodySizeLimit
 from mlx_manager.api.request_id import RequestIdMiddleware
@@ -46,9 +47,11 @@ from mlx_manager.backends.http.model_list import ProviderModelLists
 from mlx_manager.backends.mlx import EngineConfig, MLXBackend
 from mlx_manager.backends.mlx.download import ModelDownloads
 from mlx_manager.backends.mlx.hub_token import HubTokenStore
+from mlx_manager.cluster.changes import Topic
+from mlx_manager.cluster.shared_mode import SharedMode, start_shared_mode
 from mlx_manager.config_file import apply_config_file, load_config_file
 from mlx_manager.errors import GatewayError
-from mlx_manager.gateway_keys.limiter import SlidingWindowLimiter
+from mlx_manager.gateway_keys.limiter import RateLimiter, SlidingWindowLimiter
 from mlx_manager.gateway_keys.service import GatewayKeyService
 from mlx_manager.observability.recorder import RequestRecorder, start_observer
 from mlx_manager.providers.directory import ProviderDirectory
@@ -91,6 +94,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(logs_api.router)
     app.include_router(health_api.router)
     app.include_router(metrics_api.router)
+    # Added first, so it runs innermost: after the size cap, recorder and request id.
+    app.add_middleware(DirectChatRoutes)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Outside the size limit, so refused requests are recorded too.
     app.add_middleware(RequestRecorder)
@@ -99,6 +104,12 @@ def create_app(settings: Settings) -> FastAPI:
     # Last, so the UI's fallback never shadows an API route.
     mount_web(app, STATIC_DIR)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app with settings from ``MLX_MANAGER_*`` only: the factory worker processes import
+    (``uvicorn --factory mlx_manager.app:app_from_environment``)."""
+    return create_app(Settings())
 
 
 async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
@@ -118,12 +129,15 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
     if generated:
         _announce_token(settings, admin_token)
     http = await stack.enter_async_context(httpx.AsyncClient(follow_redirects=False))
+    # Several replicas: changes, limits and breakers shared through Redis.
+    shared = await start_shared_mode(settings, stack) if settings.redis_url else None
     providers = ProviderService(
         sessions=sessions,
         cipher=KeyCipher(secret),
         directory=ProviderDirectory(),
         http=http,
         test_timeout=settings.provider_test_timeout,
+        on_change=_on_change(shared, Topic.PROVIDERS),
     )
     await providers.load()
     local = MLXBackend(_engine_config(settings))
@@ -140,14 +154,18 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
         directory=providers.directory,
         local_models=lambda: [m.name for m in local.list_models()],
     )
-    rules = RuleService(sessions=sessions, router=router)
+    rules = RuleService(sessions=sessions, router=router, on_change=_on_change(shared, Topic.RULES))
     await rules.load()
     if settings.config is not None:
         config = load_config_file(settings.config)
         await apply_config_file(config, providers=providers, rules=rules)
     clients = ProviderClients()
     stack.push_async_callback(clients.aclose)
-    breakers = Breakers(threshold=settings.breaker_threshold, cooldown=settings.breaker_cooldown)
+    breakers = (
+        shared.breakers
+        if shared is not None
+        else Breakers(threshold=settings.breaker_threshold, cooldown=settings.breaker_cooldown)
+    )
     retry_policy = RetryPolicy(
         retries_per_target=settings.retries_per_target,
         backoff_base=settings.retry_backoff_base,
@@ -159,8 +177,10 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
         for name in settings.local_pinned
     }
     stack.callback(lambda: [task.cancel() for task in tasks])
-    limiter = SlidingWindowLimiter()
-    keys = await _gateway_keys(settings, sessions, limiter, stack)
+    limiter: RateLimiter = shared.limiter if shared is not None else SlidingWindowLimiter()
+    keys = await _gateway_keys(
+        settings, sessions, limiter, stack, on_change=_on_change(shared, Topic.KEYS)
+    )
     observer = start_observer(
         settings=settings,
         engine=engine,
@@ -170,6 +190,9 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
     )
     # Runs before the engine is disposed: the request log's last rows are written first.
     stack.push_async_callback(observer.aclose)
+    if shared is not None:
+        shared.watch(providers=providers.load, rules=rules.load, keys=keys.load)
+        observer.metrics.registry.register(shared.collector())
     return AppState(
         settings=settings,
         engine=engine,
@@ -210,11 +233,13 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
 async def _gateway_keys(
     settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
-    limiter: SlidingWindowLimiter,
+    limiter: RateLimiter,
     stack: AsyncExitStack,
+    *,
+    on_change: Callable[[], None] | None,
 ) -> GatewayKeyService:
     """The key table in memory, kept in step with storage by a background task."""
-    keys = GatewayKeyService(sessions=sessions, limiter=limiter)
+    keys = GatewayKeyService(sessions=sessions, limiter=limiter, on_change=on_change)
     await keys.load()
     sync = asyncio.create_task(
         keys.sync_forever(settings.key_sync_interval), name="gateway key sync"
@@ -228,6 +253,10 @@ async def _gateway_keys(
 
     stack.push_async_callback(stop)
     return keys
+
+
+def _on_change(shared: SharedMode | None, topic: Topic) -> Callable[[], None] | None:
+    return shared.feed.hook(topic) if shared is not None else None
 
 
 def _engine_config(settings: Settings) -> EngineConfig:

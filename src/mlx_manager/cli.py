@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -14,7 +15,7 @@ from mlx_manager.settings import DEFAULT_PORT, Settings
 
 def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, object] = {}
-    for field in ("host", "port", "data_dir", "config"):
+    for field in ("host", "port", "data_dir", "config", "workers"):
         value = getattr(args, field, None)
         if value is not None:
             overrides[field] = value
@@ -44,10 +45,22 @@ def _serve(args: argparse.Namespace) -> int:
             " anyone who can reach it.",
             file=sys.stderr,
         )
+    if settings.workers > 1:
+        if settings.redis_url is None:
+            print(
+                "mlx-manager: --workers needs MLX_MANAGER_REDIS_URL, so the workers share"
+                " changes, rate limits and circuit breakers (see docs/deployment.md).",
+                file=sys.stderr,
+            )
+            return 2
+        _prepare_workers(settings)
     # uvicorn re-raises SIGTERM after its graceful shutdown; this handler makes that a clean exit.
     signal.signal(signal.SIGTERM, _exit_after_drain)
     uvicorn.run(
-        create_app(settings),
+        # Worker processes build their own app from the environment ``_prepare_workers`` set.
+        create_app(settings) if settings.workers == 1 else "mlx_manager.app:app_from_environment",
+        factory=settings.workers > 1,
+        workers=settings.workers if settings.workers > 1 else None,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
@@ -60,6 +73,31 @@ def _serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=settings.drain_timeout,
     )
     return 0
+
+
+def _prepare_workers(settings: Settings) -> None:
+    """What every worker would otherwise race to do: migrate, create the secret and token files.
+    Then pass the command line's settings on to the workers through the environment."""
+    from mlx_manager.api.auth import load_or_create_admin_token
+    from mlx_manager.providers.secrets import load_or_create_secret
+    from mlx_manager.storage.migrate import upgrade_to_head
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade_to_head(settings.resolved_database_url())
+    load_or_create_secret(
+        settings.data_dir, settings.secret_key.get_secret_value() if settings.secret_key else None
+    )
+    token, generated = load_or_create_admin_token(
+        settings.data_dir, settings.admin_token.get_secret_value() if settings.admin_token else None
+    )
+    if generated:
+        print(
+            f"\nMLX Manager admin token (stored in the data dir):\n    {token}\n", file=sys.stderr
+        )
+    for field in ("host", "port", "data_dir", "config", "allow_open"):
+        value = getattr(settings, field)
+        if value is not None:
+            os.environ[f"MLX_MANAGER_{field.upper()}"] = str(value)
 
 
 def _exit_after_drain(_signum: int, _frame: FrameType | None) -> None:
@@ -90,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--config", type=Path, help="YAML file of providers and rules to apply at start-up"
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes (default 1); more need MLX_MANAGER_REDIS_URL",
     )
     serve.set_defaults(run=_serve)
     migrate = commands.add_parser("migrate", help="upgrade the database schema and exit")

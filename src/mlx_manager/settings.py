@@ -57,6 +57,16 @@ class Settings(BaseSettings):
     sign_in_attempts_per_minute: int = Field(default=10, ge=1)
     # How often gateway keys' last-used times are written and other replicas' changes read.
     key_sync_interval: float = Field(default=5.0, gt=0)
+    # Shared mode (several replicas): Redis carries change notices, rate limits and breakers.
+    # Empty: one process, nothing shared. The prefix namespaces keys and channels.
+    redis_url: SecretStr | None = None
+    redis_prefix: str = "mlx-manager"
+    # Seconds a Redis command may take before this replica falls back to per-replica state.
+    redis_timeout: float = Field(default=1.0, gt=0)
+    # Seconds between checks that no change notice was missed (reloads while Redis is down).
+    shared_check_interval: float = Field(default=5.0, gt=0)
+    # Worker processes of ``mlx-manager serve``; more than one needs ``redis_url``.
+    workers: int = Field(default=1, ge=1)
     # Bad input: body size (images ride inline, hence 20 MB), counts and JSON nesting of /v1 bodies.
     max_body_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     max_messages: int = Field(default=2000, ge=1)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from mlx_manager.app import create_app
 from mlx_manager.providers.secrets import KeyCipher
 from mlx_manager.settings import Settings, to_sync_url
-from mlx_manager.storage.migrate import upgrade_to, upgrade_to_head
+from mlx_manager.storage.migrate import head_revision, upgrade_to, upgrade_to_head
 from tests.conftest import ADMIN_TOKEN
 
 SECRET = "test-secret"
@@ -136,3 +136,12 @@ async def test_credentials_crud_on_each_database(database_url: str, data_dir: Pa
     async with _client(database_url, data_dir) as client:
         listed = (await client.get("/api/settings/providers")).json()["providers"]
         assert [(p["name"], p["has_key"]) for p in listed] == [("a2", True)]
+
+
+def test_head_revision_is_alembics_head() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", "mlx_manager.storage:migrations")
+    assert head_revision() == ScriptDirectory.from_config(config).get_current_head()

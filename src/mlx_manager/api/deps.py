@@ -12,7 +12,9 @@ from mlx_manager.providers.service import ProviderService
 from mlx_manager.state import AppState
 
 
-def get_state(request: Request) -> AppState:
+# Dependencies are async even when they do not await: FastAPI runs plain functions in its
+# thread pool, a hand-off that cost more than the whole rest of a /v1 request here.
+async def get_state(request: Request) -> AppState:
     state: AppState = request.app.state.mm
     return state
 
@@ -39,7 +41,7 @@ async def require_admin(principal: CurrentPrincipal) -> None:
         raise Forbidden("Only admins can do this; ask an admin to do it or to make you admin.")
 
 
-def get_providers(state: StateDep) -> ProviderService:
+async def get_providers(state: StateDep) -> ProviderService:
     return state.providers
 
 

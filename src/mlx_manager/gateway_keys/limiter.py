@@ -1,9 +1,9 @@
 """Rate limits over a sliding one-minute window, behind a small interface.
 
 ``SlidingWindowLimiter`` keeps every event of the last window in memory, so it is exact and needs
-no background task, but it counts per process. Several replicas need a shared implementation (a
-Redis sorted set per bucket does the same with ``ZADD``/``ZREMRANGEBYSCORE``); anything with
-these three methods can replace it.
+no background task, but it counts per process. Several replicas share one window through Redis
+(``cluster.redis_limiter``, a sorted set per bucket); anything with these three methods can
+replace it.
 """
 
 from __future__ import annotations

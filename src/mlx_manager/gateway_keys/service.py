@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -45,9 +46,17 @@ def _hot(row: GatewayKeyRow) -> GatewayKey:
 
 
 class GatewayKeyService:
-    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], limiter: RateLimiter) -> None:
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        limiter: RateLimiter,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
         self._sessions = sessions
         self._limiter = limiter
+        # Called after each committed change, so other replicas reload (``cluster``).
+        self._on_change = on_change
         self.table = KeyTable()
         # Last-used times not yet written, by key id.
         self._used: dict[int, datetime] = {}
@@ -101,7 +110,7 @@ class GatewayKeyService:
         )
         async with self._sessions() as session:
             row = await self._save(session, row)
-        await self.load()
+        await self._changed()
         return KeyCreated.model_validate({**self.public(row).model_dump(), "key": key})
 
     async def update(self, key_id: int, body: KeyUpdate) -> KeyPublic:
@@ -115,7 +124,7 @@ class GatewayKeyService:
             for field, value in changes.items():
                 setattr(row, field, value.strip() if field == "name" else value)
             row = await self._save(session, row)
-        await self.load()
+        await self._changed()
         return self.public(row)
 
     async def revoke(self, key_id: int) -> KeyPublic:
@@ -124,14 +133,19 @@ class GatewayKeyService:
             if row.revoked_at is None:
                 row.revoked_at = datetime.now(UTC)
                 row = await self._save(session, row)
-        await self.load()
+        await self._changed()
         return self.public(row)
 
     async def delete(self, key_id: int) -> None:
         async with self._sessions() as session:
             await repo.delete(session, await self._row(session, key_id))
         self._used.pop(key_id, None)
+        await self._changed()
+
+    async def _changed(self) -> None:
         await self.load()
+        if self._on_change is not None:
+            self._on_change()
 
     async def admit(self, key: GatewayKey) -> None:
         """Refuse an expired key or one over its limits; count the request otherwise."""

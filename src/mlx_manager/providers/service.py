@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -45,8 +47,11 @@ class ProviderService:
         directory: ProviderDirectory,
         http: httpx.AsyncClient,
         test_timeout: float,
+        on_change: Callable[[], None] | None = None,
     ) -> None:
         self._sessions = sessions
+        # Called after each committed change, so other replicas reload (``cluster``).
+        self._on_change = on_change
         self._cipher = cipher
         self.directory = directory
         self._http = http
@@ -119,6 +124,7 @@ class ProviderService:
         async with self._sessions() as session:
             await repo.delete(session, await self._row(session, provider_id))
         self.directory.remove(provider_id)
+        self._changed()
 
     async def test_saved(self, provider_id: int) -> ConnectionReport:
         provider = self.directory.get(provider_id)
@@ -165,7 +171,12 @@ class ProviderService:
         except repo.DuplicateName as exc:
             raise Conflict(f"A provider named '{exc.args[0]}' already exists.") from None
         self.directory.put(resolve(saved, self._cipher))
+        self._changed()
         return self.public(saved)
+
+    def _changed(self) -> None:
+        if self._on_change is not None:
+            self._on_change()
 
 
 def _stored_api_type(row: ProviderRow) -> ApiType | None:

@@ -84,5 +84,16 @@ class Breakers:
         if breaker is not None:
             breaker.probing = False
 
+    def mirror_open(self, key: str, *, remaining: float) -> None:
+        """Open ``key`` as another replica did, with ``remaining`` seconds of cool-down left."""
+        breaker = self._breakers.setdefault(key, _Breaker())
+        breaker.failures = max(breaker.failures, self.threshold)
+        breaker.opened_at = self._clock() - (self.cooldown - min(remaining, self.cooldown))
+        breaker.probing = False
+
+    def mirror_close(self, key: str) -> None:
+        """Close ``key`` as another replica did (its probe succeeded)."""
+        self._breakers.pop(key, None)
+
     def snapshot(self) -> dict[str, BreakerState]:
         return {key: self.state(key) for key in self._breakers}

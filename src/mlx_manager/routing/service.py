@@ -6,6 +6,8 @@ configuration. Such a target shows as unusable (with the reason) and the live ro
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mlx_manager.errors import ModelNotFound, NotFound
@@ -26,9 +28,17 @@ from mlx_manager.storage.tables import RuleRow
 
 
 class RuleService:
-    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], router: Router) -> None:
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        router: Router,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
         self._sessions = sessions
         self.router = router
+        # Called after each committed change, so other replicas reload (``cluster``).
+        self._on_change = on_change
 
     async def load(self) -> None:
         """Fill the router from storage; run at start-up and after every change."""
@@ -100,6 +110,7 @@ class RuleService:
         async with self._sessions() as session:
             await repo.delete(session, await self._row(session, rule_id))
             await self._reload(session)
+        self._changed()
 
     async def reorder(self, ids: list[int]) -> list[RulePublic]:
         async with self._sessions() as session:
@@ -110,6 +121,7 @@ class RuleService:
                 raise InvalidFields([FieldError("ids", _order_problem(missing, unknown))])
             await repo.set_order(session, ids)
             await self._reload(session)
+        self._changed()
         return self.list_all()
 
     def test(self, model: str) -> RouteTestResult:
@@ -166,7 +178,12 @@ class RuleService:
     async def _save(self, session: AsyncSession, row: RuleRow) -> RulePublic:
         saved = rule_from_row(await repo.save(session, row))
         await self._reload(session)
+        self._changed()
         return self.public(saved)
+
+    def _changed(self) -> None:
+        if self._on_change is not None:
+            self._on_change()
 
     async def _reload(self, session: AsyncSession) -> None:
         self.router.replace_rules(rule_from_row(row) for row in await repo.list_all(session))

@@ -1,23 +1,47 @@
-"""Bring a database to the latest schema, including ones made before Alembic tracked them."""
+"""Bring a database to the latest schema, including ones made before Alembic tracked them.
+
+Alembic takes about a third of a second to import, so a database already at the latest
+revision is recognised with one query, and Alembic is loaded only when there is work to do.
+"""
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import create_engine, inspect
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Connection
 
 from mlx_manager.settings import to_sync_url
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 # The table of the first schema, which predates version tracking in some installs.
 _LEGACY_TABLE = "cloud_credentials"
+_VERSIONS = Path(__file__).parent / "migrations" / "versions"
+
+
+def head_revision() -> str:
+    """The latest revision this build ships. Migrations are one line numbered ``NNNN_*.py``
+    whose revision id is ``NNNN`` (a test holds Alembic's own head to this)."""
+    return max(path.name[:4] for path in _VERSIONS.glob("[0-9][0-9][0-9][0-9]_*.py"))
 
 
 def _config(connection: Connection) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", "mlx_manager.storage:migrations")
     config.attributes["connection"] = connection
     return config
+
+
+def _current_revision(connection: Connection, tables: set[str]) -> str | None:
+    if "alembic_version" not in tables:
+        return None
+    version: str | None = connection.scalar(text("SELECT version_num FROM alembic_version"))
+    return version
 
 
 def upgrade_to_head(url: str) -> None:
@@ -26,6 +50,10 @@ def upgrade_to_head(url: str) -> None:
     try:
         with engine.begin() as connection:
             tables = set(inspect(connection).get_table_names())
+            if _current_revision(connection, tables) == head_revision():
+                return
+            from alembic import command
+
             config = _config(connection)
             if _LEGACY_TABLE in tables and "alembic_version" not in tables:
                 command.stamp(config, "0001")
@@ -36,6 +64,8 @@ def upgrade_to_head(url: str) -> None:
 
 def upgrade_to(url: str, revision: str) -> None:
     """Run migrations up to ``revision`` only; tests use it to build older schemas."""
+    from alembic import command
+
     engine = create_engine(to_sync_url(url))
     try:
         with engine.begin() as connection:

@@ -113,6 +113,7 @@ async def test_paging_with_a_cursor(client: httpx.AsyncClient) -> None:
     )
     assert after.json() == {"items": [], "next_cursor": None}
     assert (await client.get("/api/logs", params={"limit": 0})).status_code == 422
+    assert (await client.get("/api/logs", params={"cursor": 2**64})).status_code == 422
 
 
 @pytest.mark.usefixtures("logs")

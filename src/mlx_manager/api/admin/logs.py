@@ -23,6 +23,8 @@ from mlx_manager.storage.request_log_repository import LogFilter
 router = APIRouter(prefix="/api/logs", tags=["operations"], dependencies=[Depends(require_admin)])
 
 EXPORT_PAGE = 1000
+# Row ids are 64-bit.
+MAX_ID = 2**63 - 1
 _STATUS = re.compile(r"^([1-5])(\d\d|xx)$")
 
 
@@ -71,7 +73,9 @@ FilterDep = Annotated[LogFilter, Depends(log_filter)]
 async def list_logs(
     state: StateDep,
     filters: FilterDep,
-    cursor: Annotated[int | None, Query(description="next_cursor of the previous page")] = None,
+    cursor: Annotated[
+        int | None, Query(ge=0, le=MAX_ID, description="next_cursor of the previous page")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> RequestLogPage:
     async with state.sessions() as session:

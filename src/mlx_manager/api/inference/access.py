@@ -90,7 +90,7 @@ async def _caller(request: Request, state: AppState) -> Caller:
     )
 
 
-async def _admit(protocol: WireProtocol, request: Request, state: AppState) -> Caller:
+async def admit(protocol: WireProtocol, request: Request, state: AppState) -> Caller:
     try:
         return await _caller(request, state)
     except GatewayError as exc:
@@ -98,11 +98,11 @@ async def _admit(protocol: WireProtocol, request: Request, state: AppState) -> C
 
 
 async def openai_caller(request: Request, state: StateDep) -> Caller:
-    return await _admit(OPENAI, request, state)
+    return await admit(OPENAI, request, state)
 
 
 async def anthropic_caller(request: Request, state: StateDep) -> Caller:
-    return await _admit(ANTHROPIC, request, state)
+    return await admit(ANTHROPIC, request, state)
 
 
 OpenAICaller = Annotated[Caller, Depends(openai_caller)]
