@@ -7,7 +7,7 @@ recorder hands it to metrics and the request log once the response or stream has
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from starlette.types import Scope
@@ -49,6 +49,9 @@ class RequestRecord:
     # Raw request and response bytes, kept only when ``request_log_content`` is on.
     prompt: bytearray | None = None
     completion: bytearray | None = None
+    # Counts the reply's tokens against a gateway key's tokens-per-minute limit; called by the
+    # recorder just before the last byte goes out, so the caller's next request sees the count.
+    charge: Callable[[int], Awaitable[None]] | None = None
 
     @property
     def ttft(self) -> float | None:

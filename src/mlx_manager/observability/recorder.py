@@ -82,6 +82,11 @@ class RequestRecorder:
                     record.first_byte = time.perf_counter() - started
                 if not message.get("more_body", False):
                     record.complete = True
+                    if record.charge is not None and record.status < 400:
+                        tokens = record.tokens
+                        await record.charge(
+                            (tokens.input_tokens or 0) + (tokens.output_tokens or 0)
+                        )
             elif message["type"] == "http.response.start":
                 record.status = message["status"]
             await send(message)
@@ -100,8 +105,6 @@ class RequestRecorder:
                 record.error = record.error or "client_disconnected"
                 record.status = record.status or 500
             record.request_id = state.get("request_id", "")
-            # Set by gateway-key authentication when a key let the request in.
-            record.api_key_name = state.get("api_key_name")
             observer.finish(record)
 
 

@@ -102,9 +102,10 @@ def test_translated_stream_dying_after_first_bytes_ends_with_an_error_event(
     )
     gateway.add_rule("fl-*", [{"provider": gateway.provider_ids["flaky"], "model": "m"}])
     text = []
-    with pytest.raises(anthropic.APIStatusError) as info, gateway.anthropic().messages.stream(
-        model="fl-1", max_tokens=50, messages=HELLO
-    ) as stream:
+    with (
+        pytest.raises(anthropic.APIStatusError) as info,
+        gateway.anthropic().messages.stream(model="fl-1", max_tokens=50, messages=HELLO) as stream,
+    ):
         text.extend(stream.text_stream)
     assert text
     assert "flaky" in str(info.value)

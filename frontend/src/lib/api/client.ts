@@ -1,4 +1,5 @@
-// The one way the UI talks to the server: bearer token in, typed JSON out, errors as ApiError.
+// The one way the UI talks to the server: typed JSON out, errors as ApiError. It sends the admin
+// token as a bearer token when there is one; an account's session cookie goes along by itself.
 
 /** Field name (a dotted path such as `targets.0.model`) to the message the API gave for it. */
 export type FieldErrors = Record<string, string>;
@@ -18,10 +19,12 @@ export class ApiError extends Error {
 }
 
 export interface ClientOptions {
-	/** The admin token to send, read at every request. */
+	/** The admin token to send, read at every request (null: rely on the session cookie). */
 	token: () => string | null;
 	/** Called on any 401, before the error is thrown (the app sends the user to sign-in). */
 	onUnauthorized: () => void;
+	/** Called on any 403, before the error is thrown (the app checks the caller's role again). */
+	onForbidden?: () => void;
 	fetch?: typeof fetch;
 }
 
@@ -84,9 +87,8 @@ export class ApiClient {
 			const reason = error instanceof Error ? error.message : String(error);
 			throw new ApiError(0, `Could not reach the server (${reason}). Is it running?`);
 		}
-		if (response.status === 401) {
-			this.#options.onUnauthorized();
-		}
+		if (response.status === 401) this.#options.onUnauthorized();
+		if (response.status === 403) this.#options.onForbidden?.();
 		if (!response.ok) throw await toApiError(response);
 		return response;
 	}

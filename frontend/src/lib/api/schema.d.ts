@@ -31,7 +31,8 @@ export interface paths {
         put?: never;
         /**
          * Sign Out
-         * @description Revokes this session on the server; the admin token has no session to end.
+         * @description Revokes this session on the server and clears the cookie; with no live session (the
+         *     admin token, or one already expired) there is only the cookie to clear.
          */
         post: operations["sign_out_api_auth_logout_post"];
         delete?: never;

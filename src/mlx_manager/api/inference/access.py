@@ -8,12 +8,11 @@ playground) are let in too, without key limits. Refusals are answered in the cal
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse
 
 from mlx_manager.api.auth import bearer, identify, is_admin_token
 from mlx_manager.api.deps import StateDep
@@ -22,7 +21,7 @@ from mlx_manager.api.inference.wire_protocols import ANTHROPIC, OPENAI, WireProt
 from mlx_manager.errors import Forbidden, GatewayError, Unauthorized
 from mlx_manager.gateway_keys.keys import KEY_PREFIX, GatewayKey
 from mlx_manager.gateway_keys.service import GatewayKeyService
-from mlx_manager.gateway_keys.usage import StreamUsage, reply_tokens
+from mlx_manager.observability.record import RequestRecord
 from mlx_manager.state import AppState
 
 
@@ -109,29 +108,17 @@ OpenAICaller = Annotated[Caller, Depends(openai_caller)]
 AnthropicCaller = Annotated[Caller, Depends(anthropic_caller)]
 
 
-async def metered(response: Response, caller: Caller, keys: GatewayKeyService) -> Response:
-    """Count the reply's tokens against the key's tokens-per-minute limit, if it has one.
-
-    A JSON reply is counted at once from its ``usage``; a stream when it ends, from the usage
-    its events carry (see ``gateway_keys.usage``).
-    """
+def note_caller(record: RequestRecord, caller: Caller, keys: GatewayKeyService) -> None:
+    """Name the key in the request log, and count the reply's tokens (read by the recorder from
+    the reply's ``usage``) against the key's tokens-per-minute limit, if it has one."""
     key = caller.key
-    if key is None or key.tokens_per_minute is None or response.status_code >= 400:
-        return response
-    if isinstance(response, StreamingResponse):
-        response.body_iterator = _counted(response.body_iterator, key.id, keys)
-    else:
-        await keys.record_tokens(key.id, reply_tokens(bytes(response.body)))
-    return response
+    if key is None:
+        return
+    record.api_key_name = key.name
+    if key.tokens_per_minute is not None:
+        key_id = key.id
 
+        async def charge(tokens: int) -> None:
+            await keys.record_tokens(key_id, tokens)
 
-async def _counted(
-    chunks: AsyncIterable[str | bytes | memoryview], key_id: int, keys: GatewayKeyService
-) -> AsyncIterator[str | bytes | memoryview]:
-    usage = StreamUsage()
-    try:
-        async for chunk in chunks:
-            usage.feed(chunk.encode() if isinstance(chunk, str) else bytes(chunk))
-            yield chunk
-    finally:
-        await keys.record_tokens(key_id, usage.tokens)
+        record.charge = charge

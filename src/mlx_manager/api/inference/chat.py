@@ -13,7 +13,7 @@ from mlx_manager.api.inference.access import (
     CallRefused,
     OpenAICaller,
     admit,
-    metered,
+    note_caller,
 )
 from mlx_manager.api.inference.chat_service import error_response, parse_body, requested_model
 from mlx_manager.api.inference.wire_protocols import ANTHROPIC, OPENAI, WireProtocol
@@ -29,6 +29,7 @@ async def _serve(
     protocol: WireProtocol, request: Request, state: AppState, caller: Caller
 ) -> Response:
     record = record_of(request.scope)
+    note_caller(record, caller, state.keys)
     try:
         body = parse_body(await request.body())
         record.asked(body)
@@ -44,7 +45,7 @@ async def _serve(
     except GatewayError as exc:
         record.failed(exc)
         return error_response(protocol, exc)
-    return await metered(response, caller, state.keys)
+    return response
 
 
 @router.post("/chat/completions", summary="OpenAI chat completions")

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from mlx_manager.api.deps import StateDep
-from mlx_manager.api.inference.access import OpenAICaller
+from mlx_manager.api.inference.access import OpenAICaller, note_caller
 from mlx_manager.api.inference.chat_service import (
     error_response,
     name_the_server,
@@ -30,6 +30,7 @@ router = APIRouter(prefix="/v1", tags=["inference"])
 @router.post("/embeddings", summary="OpenAI embeddings")
 async def embeddings(request: Request, state: StateDep, caller: OpenAICaller) -> Response:
     record = record_of(request.scope)
+    note_caller(record, caller, state.keys)
     try:
         body = parse_body(await request.body())
         record.asked(body)

@@ -7,7 +7,6 @@ upstream's own message, prefixed with the provider that answered.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
@@ -26,7 +25,7 @@ from mlx_manager.errors import (
 def mapped_transport_errors(provider: str) -> Iterator[None]:
     try:
         yield
-    except (TimeoutError, asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
+    except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
         raise UpstreamTimeout(
             f"Provider '{provider}' did not answer in time.", provider=provider
         ) from exc
