@@ -36,8 +36,9 @@ class Captured(Observer):
 
 async def endpoint(scope: Scope, receive: Receive, send: Send) -> None:
     """Stands for the app: authentication names the key, the handler fills the record."""
-    scope["state"]["api_key_name"] = "team-a"
-    record_of(scope).model_requested = "m"
+    record = record_of(scope)
+    record.api_key_name = "team-a"
+    record.model_requested = "m"
     body = b""
     while True:
         message = await receive()

@@ -20,3 +20,14 @@ export function formatMs(ms: number): string {
 export function formatPercent(fraction: number): string {
 	return `${Math.floor(fraction * 100)}%`;
 }
+
+const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** A server time; one without an offset (SQLite keeps none) is UTC. */
+export function parseServerTime(value: string): Date {
+	return new Date(/(Z|[+-]\d\d:?\d\d)$/.test(value) ? value : `${value}Z`);
+}
+
+export function formatDateTime(value: string): string {
+	return DATE_TIME.format(parseServerTime(value));
+}

@@ -27,6 +27,8 @@ export class Session {
 
 	readonly #storage: Storage | null;
 	readonly #fetch: typeof fetch | undefined;
+	// Counts sign-ins and sign-outs, so that a slow restore cannot undo one made meanwhile.
+	#changes = 0;
 
 	constructor(storage: Storage | null, fetchImpl?: typeof fetch) {
 		this.#storage = storage;
@@ -47,9 +49,12 @@ export class Session {
 	async restore(): Promise<void> {
 		this.state = 'checking';
 		this.error = null;
+		const changes = this.#changes;
 		try {
-			this.#signedIn(await this.#auth(this.token).me());
+			const me = await this.#auth(this.token).me();
+			if (changes === this.#changes) this.#signedIn(me);
 		} catch (error) {
+			if (changes !== this.#changes) return;
 			if (error instanceof ApiError && error.status === 401) {
 				this.#forget(this.token ? 'token' : null);
 			} else {
@@ -128,6 +133,7 @@ export class Session {
 	}
 
 	#signedIn(me: Me): void {
+		this.#changes++;
 		this.me = me;
 		this.state = 'signed-in';
 		this.ended = null;
@@ -135,6 +141,7 @@ export class Session {
 	}
 
 	#forget(ended: Ended): void {
+		this.#changes++;
 		this.#storage?.removeItem(TOKEN_KEY);
 		this.token = null;
 		this.me = null;

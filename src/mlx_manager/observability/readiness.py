@@ -5,22 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger(__name__)
-
-
-def head_revision() -> str:
-    """The latest migration this build ships (read from the migration scripts once)."""
-    config = Config()
-    config.set_main_option("script_location", "mlx_manager.storage:migrations")
-    head = ScriptDirectory.from_config(config).get_current_head()
-    assert head is not None
-    return head
 
 
 class Readiness:

@@ -18,11 +18,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mlx_manager.backends.mlx.backend import EngineStatus
 from mlx_manager.observability.metrics import GatewayMetrics
-from mlx_manager.observability.readiness import Readiness, head_revision
+from mlx_manager.observability.readiness import Readiness
 from mlx_manager.observability.record import RECORD_KEY, RequestRecord
 from mlx_manager.observability.request_log import RequestLog, Retention
 from mlx_manager.routing.breaker import Breakers
 from mlx_manager.settings import Settings
+from mlx_manager.storage.migrate import head_revision
 
 PREFIX = "/v1/"
 # What is kept of each body when ``request_log_content`` is on.

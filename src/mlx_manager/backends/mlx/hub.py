@@ -9,17 +9,24 @@ async HTTP client, so a transfer can resume with ``Range`` and be cancelled at o
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from urllib.parse import quote
 
 import httpx
-from huggingface_hub import constants, get_token
 
 from mlx_manager import __version__
-from mlx_manager.backends.http.errors import error_from_status, mapped_transport_errors
-from mlx_manager.errors import Forbidden, GatewayError, InvalidRequest, NotFound, UpstreamError
+from mlx_manager.backends.http.errors import error_from_status
+from mlx_manager.errors import (
+    Forbidden,
+    GatewayError,
+    InvalidRequest,
+    NotFound,
+    UpstreamError,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
 
 HUB = "Hugging Face Hub"
 _REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
@@ -73,9 +80,14 @@ class HubClient:
 
     @property
     def endpoint(self) -> str:
+        # huggingface_hub is imported on first use: it would add a tenth of a second to start-up.
+        from huggingface_hub import constants
+
         return (self._endpoint or constants.ENDPOINT).rstrip("/")
 
     def headers(self) -> dict[str, str]:
+        from huggingface_hub import get_token
+
         headers = {"user-agent": f"mlx-manager/{__version__}"}
         # Without a stored token, the one huggingface_hub knows: HF_TOKEN or `hf auth login`.
         if token := self._token() or get_token():
@@ -84,6 +96,8 @@ class HubClient:
 
     async def snapshot(self, repo_id: str, revision: str | None = None) -> RepoSnapshot:
         """The files of ``repo_id`` at ``revision``; refused unless it holds MLX weights."""
+        from huggingface_hub import constants
+
         check_repo_id(repo_id)
         revision = revision or constants.DEFAULT_REVISION
         base = f"{self.endpoint}/api/models/{repo_id}"
@@ -123,7 +137,7 @@ class HubClient:
         headers = self.headers()
         if offset:
             headers["Range"] = f"bytes={offset}-"
-        with mapped_transport_errors(HUB):
+        with hub_transport_errors():
             # Redirects lead to the CDN; httpx drops the token when the host changes.
             async with self._http.stream(
                 "GET", url, headers=headers, follow_redirects=True
@@ -142,7 +156,7 @@ class HubClient:
         return (page if isinstance(page, list) else []), next_url
 
     async def _get(self, url: str, repo_id: str) -> httpx.Response:
-        with mapped_transport_errors(HUB):
+        with hub_transport_errors():
             response = await self._http.get(url, headers=self.headers(), follow_redirects=True)
         if response.status_code >= 400:
             raise hub_error(response, response.content, repo_id=repo_id)
@@ -153,6 +167,23 @@ class HubClient:
                 provider=HUB,
             )
         return response
+
+
+@contextmanager
+def hub_transport_errors() -> Iterator[None]:
+    """httpx failures talking to the Hub, as errors of the tree."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise UpstreamTimeout(f"The {HUB} did not answer in time.", provider=HUB) from exc
+    except httpx.TransportError as exc:
+        raise UpstreamUnavailable(
+            f"The {HUB} could not be reached ({type(exc).__name__}).", provider=HUB
+        ) from exc
+    except httpx.HTTPError as exc:
+        raise UpstreamError(
+            f"Request to the {HUB} failed ({type(exc).__name__}).", provider=HUB
+        ) from exc
 
 
 def hub_error(response: httpx.Response, body: bytes, *, repo_id: str) -> GatewayError:
