@@ -162,6 +162,21 @@ def test_last_use_is_recorded_off_the_request_path(gateway: Gateway) -> None:
     assert stored is not None
 
 
+def test_the_request_log_names_the_key(gateway: Gateway) -> None:
+    created = create_key(gateway, name="team-logs")
+    ask_anthropic(anthropic_client(gateway, created["key"]))
+    deadline = time.monotonic() + 5
+    with gateway.server.admin() as admin:
+        while time.monotonic() < deadline:
+            rows = admin.get("/api/logs", params={"key": "team-logs"}).json()["items"]
+            if rows:
+                break
+            time.sleep(0.05)
+    assert [(r["api_key_name"], r["status"], r["provider"]) for r in rows] == [
+        ("team-logs", 200, "up-anthropic")
+    ]
+
+
 async def test_admin_token_and_signed_in_users_may_call_without_a_key(gateway: Gateway) -> None:
     create_key(gateway)
     assert ask_openai(openai_client(gateway, ADMIN_TOKEN))
