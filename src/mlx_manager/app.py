@@ -10,6 +10,7 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import anyio
 import httpx
@@ -47,8 +48,7 @@ from mlx_manager.backends.http.model_list import ProviderModelLists
 from mlx_manager.backends.mlx import EngineConfig, MLXBackend
 from mlx_manager.backends.mlx.download import ModelDownloads
 from mlx_manager.backends.mlx.hub_token import HubTokenStore
-from mlx_manager.cluster.changes import Topic
-from mlx_manager.cluster.shared_mode import SharedMode, start_shared_mode
+from mlx_manager.cluster.topics import Topic
 from mlx_manager.config_file import apply_config_file, load_config_file
 from mlx_manager.errors import GatewayError
 from mlx_manager.gateway_keys.limiter import RateLimiter, SlidingWindowLimiter
@@ -66,6 +66,9 @@ from mlx_manager.state import AppState
 from mlx_manager.storage.database import create_engine, session_factory
 from mlx_manager.storage.migrate import upgrade_to_head
 from mlx_manager.web.static_files import STATIC_DIR, mount_web
+
+if TYPE_CHECKING:
+    from mlx_manager.cluster.shared_mode import SharedMode
 
 log = logging.getLogger("mlx_manager")
 
@@ -130,7 +133,12 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
         _announce_token(settings, admin_token)
     http = await stack.enter_async_context(httpx.AsyncClient(follow_redirects=False))
     # Several replicas: changes, limits and breakers shared through Redis.
-    shared = await start_shared_mode(settings, stack) if settings.redis_url else None
+    shared: SharedMode | None = None
+    if settings.redis_url:
+        # Imported only in shared mode: redis-py adds a quarter second to start-up.
+        from mlx_manager.cluster.shared_mode import start_shared_mode
+
+        shared = await start_shared_mode(settings, stack)
     providers = ProviderService(
         sessions=sessions,
         cipher=KeyCipher(secret),

@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
-from mlx_manager.cluster.changes import ChangeFeed, Topic
+from mlx_manager.cluster.changes import ChangeFeed
 from mlx_manager.cluster.link import RedisLink
 from mlx_manager.cluster.shared_breakers import SharedBreakers
+from mlx_manager.cluster.topics import Topic
 from mlx_manager.routing.breaker import BreakerState
 
 Started = Callable[[], Awaitable[RedisLink]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -145,3 +146,9 @@ def test_head_revision_is_alembics_head() -> None:
     config = Config()
     config.set_main_option("script_location", "mlx_manager.storage:migrations")
     assert head_revision() == ScriptDirectory.from_config(config).get_current_head()
+
+
+async def test_replicas_migrating_together_do_not_race(postgres_url: str) -> None:
+    # Four starts at once on an empty database: one migrates, the rest wait and find it done.
+    await asyncio.gather(*(asyncio.to_thread(upgrade_to_head, postgres_url) for _ in range(4)))
+    assert {"providers", "request_log"} <= _tables(postgres_url)

@@ -14,24 +14,17 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from enum import StrEnum
 
 import orjson
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from mlx_manager.cluster.link import RedisLink
+from mlx_manager.cluster.topics import Topic
 
 log = logging.getLogger(__name__)
 
 Reload = Callable[[], Awaitable[None]]
-
-
-class Topic(StrEnum):
-    # In reload order: rules bind to providers.
-    PROVIDERS = "providers"
-    RULES = "rules"
-    KEYS = "keys"
 
 
 class ChangeFeed:

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from mlx_manager.cluster.changes import ChangeFeed, Reload, Topic
+from mlx_manager.cluster.changes import ChangeFeed, Reload
 from mlx_manager.cluster.link import RedisLink
 from mlx_manager.cluster.redis_limiter import SharedLimiter
 from mlx_manager.cluster.shared_breakers import SharedBreakers
+from mlx_manager.cluster.topics import Topic
 from mlx_manager.settings import Settings
 
 # How long start-up waits for Redis before it serves in degraded mode.

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 # The table of the first schema, which predates version tracking in some installs.
 _LEGACY_TABLE = "cloud_credentials"
 _VERSIONS = Path(__file__).parent / "migrations" / "versions"
+# Any fixed number; it names the lock PostgreSQL holds while one process migrates.
+_LOCK_KEY = 10242
 
 
 def head_revision() -> str:
@@ -49,6 +51,9 @@ def upgrade_to_head(url: str) -> None:
     engine = create_engine(to_sync_url(url))
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Replicas starting together: one migrates, the others wait, then find it done.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
             tables = set(inspect(connection).get_table_names())
             if _current_revision(connection, tables) == head_revision():
                 return
