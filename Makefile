@@ -7,7 +7,7 @@ WEB_SOURCES := $(shell find frontend/src frontend/static -type f 2>/dev/null) \
 	frontend/package-lock.json frontend/svelte.config.js frontend/vite.config.ts \
 	frontend/tsconfig.json
 
-.PHONY: install web chromium run test test-python lint typecheck format check bench bench-local
+.PHONY: install web chromium run test test-python lint typecheck format check bench bench-local soak
 
 install:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -56,3 +56,8 @@ bench: install
 # The local-engine benchmark alone (make bench runs it too).
 bench-local: install
 	$(UV) run python bench/local_bench.py
+
+# A bounded soak (10 minutes by default): memory under steady load, with a chart.
+soak: install
+	[ -x .venv-bench/bin/python ] || { python3 -m venv .venv-bench && .venv-bench/bin/pip install -q -r ../shared/bench/requirements.txt; }
+	$(UV) run python bench/soak.py
