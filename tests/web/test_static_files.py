@@ -59,7 +59,7 @@ async def web(static_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def test_root_and_client_routes_answer_the_index(web: httpx.AsyncClient) -> None:
-    for path in ("/", "/providers", "/routing/", "/signin?next=%2Frouting"):
+    for path in ("/", "/providers", "/routing/", "/keys", "/users", "/signin?next=%2Frouting"):
         response = await web.get(path)
         assert response.status_code == 200, path
         assert response.text == INDEX

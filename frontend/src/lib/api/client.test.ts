@@ -1,5 +1,4 @@
 import { describe, expect, it, vi } from 'vitest';
-import { Session, TOKEN_KEY } from '$lib/session.svelte';
 import { FakeServer } from '$lib/testing/fake-fetch';
 import { ApiClient, ApiError, fieldErrors } from './client';
 
@@ -58,25 +57,5 @@ describe('ApiClient', () => {
 			fetch: () => Promise.reject(new TypeError('Failed to fetch'))
 		});
 		await expect(client.get('/api/x')).rejects.toMatchObject({ status: 0, message: expect.stringContaining('Could not reach the server') });
-	});
-});
-
-describe('Session', () => {
-	it('keeps the token in storage and forgets it on a 401', async () => {
-		const session = new Session(localStorage);
-		session.signIn('abc');
-		expect(localStorage.getItem(TOKEN_KEY)).toBe('abc');
-
-		const server = new FakeServer().on('GET /api/settings/providers', { status: 401, body: { detail: 'wrong token' } });
-		await expect(session.client(server.fetch).get('/api/settings/providers')).rejects.toBeInstanceOf(ApiError);
-		expect(server.calls[0]?.headers.Authorization).toBe('Bearer abc');
-		expect(session.token).toBeNull();
-		expect(session.expired).toBe(true);
-		expect(localStorage.getItem(TOKEN_KEY)).toBeNull();
-	});
-
-	it('starts signed in when a token was stored', () => {
-		localStorage.setItem(TOKEN_KEY, 'stored');
-		expect(new Session(localStorage).token).toBe('stored');
 	});
 });

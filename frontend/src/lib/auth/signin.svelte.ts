@@ -86,10 +86,10 @@ export class SignInFlow {
 		}
 		const username = this.username.trim();
 		if (!username) fields.username = 'Enter your username.';
-		else if (this.mode === 'create' && !USERNAME.test(username)) fields.username = USERNAME_RULE;
+		else if (this.mode === 'create' && !USERNAME.test(username)) fields.username = `Not a valid username: ${USERNAME_RULE}`;
 		if (!this.password) fields.password = 'Enter your password.';
 		else if (this.mode === 'create' && this.password.length < PASSWORD_MIN)
-			fields.password = `At least ${PASSWORD_MIN} characters.`;
+			fields.password = `Too short: use at least ${PASSWORD_MIN} characters.`;
 		return fields;
 	}
 

@@ -36,8 +36,11 @@ export function parsePatterns(text: string): string[] {
 
 type Parsed = { ok: true; body: Required<KeyCreate> } | { ok: false; fields: FieldErrors };
 
-/** The whole key as the API takes it, or a message per field (the same rules the server keeps). */
-export function parseDraft(draft: KeyDraft, now: Date = new Date()): Parsed {
+/**
+ * The whole key as the API takes it, or a message per field (the same rules the server keeps).
+ * `before` is the key's draft when editing: an expiry left as it was need not be in the future.
+ */
+export function parseDraft(draft: KeyDraft, before: KeyDraft | null = null, now: Date = new Date()): Parsed {
 	const fields: FieldErrors = {};
 	const name = draft.name.trim();
 	if (!name) fields.name = 'Give the key a name, so that the request log can say who called.';
@@ -48,7 +51,7 @@ export function parseDraft(draft: KeyDraft, now: Date = new Date()): Parsed {
 	if (draft.expires.trim()) {
 		const at = new Date(draft.expires);
 		if (Number.isNaN(at.getTime())) fields.expires_at = 'Not a date and time.';
-		else if (at <= now) fields.expires_at = 'Must be in the future.';
+		else if (at <= now && draft.expires !== before?.expires) fields.expires_at = 'Must be in the future.';
 		else expiresAt = at.toISOString();
 	}
 	if (Object.keys(fields).length) return { ok: false, fields };

@@ -1,7 +1,7 @@
 // The Keys page's state: the gateway keys, the one just created (its secret, shown once), edits.
 import { ApiError, type FieldErrors } from '$lib/api/client';
 import type { CreatedKey, GatewayKey, KeysApi } from '$lib/api/keys';
-import { changes, parseDraft, topFields, type KeyDraft } from './draft';
+import { changes, draftOf, parseDraft, topFields, type KeyDraft } from './draft';
 
 /** A form's progress and what the server (or the draft's own checks) said about it. */
 export interface FormState {
@@ -80,7 +80,7 @@ export class KeysStore {
 	async save(draft: KeyDraft): Promise<boolean> {
 		const key = this.keys.find((k) => k.id === this.editing);
 		if (!key) return false;
-		const parsed = parseDraft(draft);
+		const parsed = parseDraft(draft, draftOf(key));
 		if (!parsed.ok) {
 			this.editForm = { busy: false, error: null, fields: parsed.fields };
 			return false;

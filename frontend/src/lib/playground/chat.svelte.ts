@@ -47,7 +47,8 @@ export interface PlaygroundDeps {
 	fetch?: typeof fetch;
 	now?: () => number;
 	storage?: Storage | null;
-	/** The signed-in session's token, sent when no gateway key is set (the gateway lets it in). */
+	/** The admin token, when signed in with it, sent when no gateway key is set; an account's
+	 * session cookie goes along by itself (the gateway lets either in). */
 	token?: () => string | null;
 }
 
@@ -160,7 +161,7 @@ export class Playground {
 	}
 
 	#headers(protocol: Protocol): Record<string, string> {
-		// A gateway key goes where each protocol's SDKs put it; a sign-in is always a bearer token.
+		// A gateway key goes where each protocol's SDKs put it; the admin token is a bearer token.
 		if (this.apiKey) return protocol === 'anthropic' ? { 'x-api-key': this.apiKey } : { Authorization: `Bearer ${this.apiKey}` };
 		const token = this.#token();
 		return token ? { Authorization: `Bearer ${token}` } : {};

@@ -3,6 +3,8 @@ import type { ConnectionTestResult, ProviderDefaults, ProviderPublic } from '$li
 import type { Rule } from '$lib/api/rules';
 import type { RequestLogEntry } from '$lib/api/logs';
 import type { Download, EngineStatus, LocalModel } from '$lib/api/models';
+import type { Me, UserPublic } from '$lib/api/auth';
+import type { CreatedKey, GatewayKey } from '$lib/api/keys';
 
 export const groqSpec: ProviderDefaults = {
 	backend_type: 'groq',
@@ -138,4 +140,37 @@ export function logEntry(id: number, overrides: Partial<RequestLogEntry> = {}): 
 		completion: null,
 		...overrides
 	};
+}
+
+export function user(overrides: Partial<UserPublic> = {}): UserPublic {
+	return { id: 1, username: 'alice', role: 'admin', status: 'active', created_at: '2025-01-01T12:00:00', ...overrides };
+}
+
+/** `GET /api/auth/me` for a signed-in account, or (with `user: null`) for the admin token. */
+export function me(overrides: Partial<Me> = {}): Me {
+	return { role: 'admin', via: 'session', user: user(), ...overrides };
+}
+
+export const adminTokenMe: Me = { role: 'admin', via: 'admin_token', user: null };
+
+export function gatewayKey(overrides: Partial<GatewayKey> = {}): GatewayKey {
+	return {
+		id: 1,
+		name: 'ci',
+		prefix: 'mmk_AbCd',
+		last4: 'wxyz',
+		model_patterns: [],
+		requests_per_minute: null,
+		tokens_per_minute: null,
+		expires_at: null,
+		revoked: false,
+		revoked_at: null,
+		created_at: '2025-01-01T12:00:00Z',
+		last_used_at: null,
+		...overrides
+	};
+}
+
+export function createdKey(overrides: Partial<CreatedKey> = {}): CreatedKey {
+	return { ...gatewayKey(), key: 'mmk_AbCdEfGhIjKlMnOpQrStUvwxyz', ...overrides };
 }
