@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import anthropic
+import httpx
 import openai
 import pytest
 
@@ -342,3 +343,15 @@ def test_response_headers_name_the_provider_and_attempts(gateway: Gateway) -> No
 def test_models_lists_provider_models(gateway: Gateway) -> None:
     ids = [m.id for m in gateway.openai().models.list()]
     assert {"up-openai/echo-1", "up-anthropic/echo-2"} <= set(ids)
+
+
+def test_fast_path_forwards_the_bytes_as_received_when_the_model_stays(gateway: Gateway) -> None:
+    gateway.add_rule("echo-raw", [{"provider": gateway.provider_ids["openai"]}], kind="exact")
+    raw = b'{"model": "echo-raw",  "messages": [{"role": "user", "content": "hi"}], "x": 1.50}'
+    response = httpx.post(
+        gateway.server.base_url + "/v1/chat/completions",
+        content=raw,
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    assert gateway.upstream.received[-1].body == raw  # not re-encoded: spacing and 1.50 kept

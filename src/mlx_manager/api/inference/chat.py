@@ -31,7 +31,8 @@ async def _serve(
     record = record_of(request.scope)
     note_caller(record, caller, state.keys)
     try:
-        body = parse_body(await request.body())
+        raw = await request.body()
+        body = parse_body(raw)
         record.asked(body)
         settings = state.settings
         check_chat_shape(
@@ -41,7 +42,7 @@ async def _serve(
             max_depth=settings.max_json_depth,
         )
         caller.check_model(requested_model(body))
-        response = await state.chat.serve(protocol, body, request.headers, record=record)
+        response = await state.chat.serve(protocol, body, request.headers, raw=raw, record=record)
     except GatewayError as exc:
         record.failed(exc)
         return error_response(protocol, exc)

@@ -72,12 +72,19 @@ class _Call:
     headers: dict[str, str]
     stream: bool
     record: RequestRecord
+    raw: bytes | None = None
     ir: ChatRequest | None = None
 
     def request(self) -> ChatRequest:
         if self.ir is None:
             self.ir = self.protocol.decode_request(self.body)
         return self.ir
+
+    def upstream_body(self, model: str) -> bytes:
+        """The fast path's body: as received, with only ``model`` rewritten when it must be."""
+        if self.raw is not None and self.body.get("model") == model:
+            return self.raw
+        return orjson.dumps({**self.body, "model": model})
 
 
 class ChatService:
@@ -104,15 +111,18 @@ class ChatService:
         body: dict[str, object],
         headers: Mapping[str, str],
         *,
+        raw: bytes | None = None,
         record: RequestRecord | None = None,
     ) -> Response:
         """Serve a parsed body (``parse_body``); the caller has checked its shape and access.
 
-        ``record`` learns what served the request and its token counts."""
+        ``raw``, the body as received, is forwarded as it is when the target keeps the model
+        name; ``record`` learns what served the request and its token counts."""
         plan = self._router.plan_route(requested_model(body))
         call = _Call(
             protocol=protocol,
             body=body,
+            raw=raw,
             headers={k: headers[k] for k in FORWARDED_HEADERS if k in headers},
             stream=body.get("stream") is True,
             record=record or RequestRecord(),
@@ -140,12 +150,10 @@ class ChatService:
     async def _forward(self, call: _Call, target: ResolvedTarget) -> Response:
         provider = target.provider
         assert provider is not None
-        body = dict(call.body)
-        body["model"] = target.model
         reply = await forward(
             self._clients.get(provider),
             path=call.protocol.chat_path,
-            body=orjson.dumps(body),
+            body=call.upstream_body(target.model),
             headers=call.headers,
         )
         if call.stream:
