@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import signal
 import sys
@@ -94,10 +95,22 @@ def _prepare_workers(settings: Settings) -> None:
         print(
             f"\nMLX Manager admin token (stored in the data dir):\n    {token}\n", file=sys.stderr
         )
-    for field in ("host", "port", "data_dir", "config", "allow_open"):
+    if settings.config is not None:
+        # Applied once here, not by every worker at once: one start-up and shut-down of the app.
+        asyncio.run(_apply_config_once(settings))
+        os.environ.pop("MLX_MANAGER_CONFIG", None)
+    for field in ("host", "port", "data_dir", "allow_open"):
         value = getattr(settings, field)
         if value is not None:
             os.environ[f"MLX_MANAGER_{field.upper()}"] = str(value)
+
+
+async def _apply_config_once(settings: Settings) -> None:
+    from mlx_manager.app import create_app
+
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        pass
 
 
 def _exit_after_drain(_signum: int, _frame: FrameType | None) -> None:

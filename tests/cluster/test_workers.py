@@ -37,10 +37,26 @@ def test_a_rule_made_through_one_worker_is_seen_by_every_worker(
         "MLX_MANAGER_ADMIN_TOKEN": ADMIN_TOKEN,
         "MLX_MANAGER_DRAIN_TIMEOUT": "1",
     }
+    # A set-up file is applied once before the workers start, not by each of them at once.
+    setup = tmp_path / "setup.yaml"
+    setup.write_text(
+        "providers:\n  - {name: cfg-vllm, backend_type: openai_compatible,"
+        " base_url: 'http://127.0.0.1:9'}\n"
+    )
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [*SERVE, "--workers", "2", "--port", str(port), "--data-dir", str(tmp_path / "data")],
+            [
+                *SERVE,
+                "--workers",
+                "2",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(tmp_path / "data"),
+                "--config",
+                str(setup),
+            ],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -57,6 +73,9 @@ def test_a_rule_made_through_one_worker_is_seen_by_every_worker(
 
     try:
         eventually(answers, timeout=30, interval=0.05)
+        for _ in range(6):  # whichever worker answers
+            providers = httpx.get(base + "/api/settings/providers", headers=headers).json()
+            assert [p["name"] for p in providers["providers"]] == ["cfg-vllm"]
         created = httpx.post(
             base + "/api/settings/rules",
             headers=headers,
