@@ -13,7 +13,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 # Verified when the username is unknown, so a miss takes as long as a wrong password. A stored
 # hash (of "not-a-password", with PasswordHasher's default cost) rather than one made at start-up,
 # which would cost a sixth of a second and 64 MiB on every start.
-_DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$CJLtNvf/42Zg8RrKkfL+Ow$rrVQX88BN4IH5S7gjcsDENNKeZpo4RlCsT0PD25tDK0"
+_DUMMY_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$CJLtNvf/42Zg8RrKkfL+Ow"
+    "$rrVQX88BN4IH5S7gjcsDENNKeZpo4RlCsT0PD25tDK0"
+)
 
 
 class Passwords:

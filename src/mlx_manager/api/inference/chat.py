@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from mlx_manager.api.deps import StateDep
 from mlx_manager.api.inference.access import (
@@ -59,30 +59,20 @@ async def messages(request: Request, state: StateDep, caller: AnthropicCaller) -
     return await _serve(ANTHROPIC, request, state, caller)
 
 
-_DIRECT = {"/v1/chat/completions": OPENAI, "/v1/messages": ANTHROPIC}
+CHAT_PATHS = {"/v1/chat/completions": OPENAI, "/v1/messages": ANTHROPIC}
 
 
-class DirectChatRoutes:
-    """Sends the two chat endpoints straight to ``_serve``, past FastAPI's router and dependency
-    injection, which cost about a third of the gateway's CPU per request in profiles. It sits
-    inside our other middleware (request id, recorder, size cap), so they still apply; the
-    routes above stay declared for the OpenAPI schema and do the same thing."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        protocol = _DIRECT.get(scope["path"]) if scope["type"] == "http" else None
-        if protocol is None or scope["method"] != "POST":
-            await self.app(scope, receive, send)
-            return
-        request = Request(scope, receive)
-        state: AppState = scope["app"].state.mm
-        response: Response
-        try:
-            caller = await admit(protocol, request, state)
-        except CallRefused as refused:
-            response = error_response(refused.protocol, refused.error)
-        else:
-            response = await _serve(protocol, request, state, caller)
-        await response(scope, receive, send)
+async def chat_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
+    """The two chat endpoints as a bare ASGI app, for ``GatewayApp``'s chat lane: the same
+    ``_serve`` as the routes above, without FastAPI's routing and dependency injection."""
+    protocol = CHAT_PATHS[scope["path"]]
+    request = Request(scope, receive)
+    state: AppState = scope["app"].state.mm
+    response: Response
+    try:
+        caller = await admit(protocol, request, state)
+    except CallRefused as refused:
+        response = error_response(refused.protocol, refused.error)
+    else:
+        response = await _serve(protocol, request, state, caller)
+    await response(scope, receive, send)
