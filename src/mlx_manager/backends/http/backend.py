@@ -10,7 +10,7 @@ import orjson
 from mlx_manager.backends.base import Capabilities
 from mlx_manager.backends.http.clients import ProviderClient
 from mlx_manager.backends.http.dialects import Dialect
-from mlx_manager.backends.http.errors import error_from_status, mapped_transport_errors
+from mlx_manager.backends.http.errors import TransportErrors, error_from_status
 from mlx_manager.core import ChatRequest, ChatResponse, StreamEvent
 from mlx_manager.providers.catalogue import spec_for
 
@@ -37,7 +37,7 @@ class HttpBackend:
     async def complete(self, request: ChatRequest, *, model: str) -> ChatResponse:
         content = self._body(request, model, stream=False)
         url = self._client.url(self._dialect.chat_path)
-        with mapped_transport_errors(self.name):
+        with TransportErrors(self.name):
             async with self._client.session.post(url, data=content, headers=self._headers) as r:
                 body = await r.read()
         if r.status >= 400:
@@ -51,10 +51,10 @@ class HttpBackend:
     async def stream(self, request: ChatRequest, *, model: str) -> AsyncIterator[StreamEvent]:
         content = self._body(request, model, stream=True)
         url = self._client.url(self._dialect.chat_path)
-        with mapped_transport_errors(self.name):
+        with TransportErrors(self.name):
             upstream = await self._client.session.post(url, data=content, headers=self._headers)
         try:
-            with mapped_transport_errors(self.name):
+            with TransportErrors(self.name):
                 if upstream.status >= 400:
                     body = await upstream.read()
                     raise error_from_status(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from mlx_manager.backends.http.clients import ProviderClient
-from mlx_manager.backends.http.errors import error_from_status, mapped_transport_errors
+from mlx_manager.backends.http.errors import TransportErrors, error_from_status
 
 
 @dataclass(slots=True)
@@ -33,10 +33,10 @@ async def forward(
 ) -> Relay:
     """Send ``body`` to ``path``; errors before the first chunk raise, so failover can go on."""
     sent = {**client.headers, "content-type": "application/json", **headers}
-    with mapped_transport_errors(client.name):
+    with TransportErrors(client.name):
         upstream = await client.session.post(client.url(path), data=body, headers=sent)
     try:
-        with mapped_transport_errors(client.name):
+        with TransportErrors(client.name):
             if upstream.status >= 400:
                 content = await upstream.read()
                 raise error_from_status(
@@ -64,7 +64,7 @@ async def read_all(relay: Relay) -> bytes:
 
 async def _rest(upstream: aiohttp.ClientResponse, provider: str) -> AsyncIterator[bytes]:
     try:
-        with mapped_transport_errors(provider):
+        with TransportErrors(provider):
             async for chunk in upstream.content.iter_any():
                 yield chunk
     finally:
