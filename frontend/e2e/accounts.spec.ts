@@ -86,7 +86,7 @@ test.describe.serial('Accounts and gateway keys', () => {
 		await expect(row.getByTestId('rpm')).toHaveText('60');
 		await expect(row.getByTestId('last-used')).toHaveText('never');
 		await page.getByRole('heading', { level: 1 }).click();
-		await docScreenshot(page, 'keys');
+		await docScreenshot(page, 'keys', [shown.getByLabel('New key')]);
 
 		// The key works on /v1; the page says /v1 now needs one; the signed-in UI still gets in.
 		const withKey = await request.get(`${env.url}/v1/models`, { headers: { Authorization: `Bearer ${secret}` } });

@@ -33,13 +33,18 @@ export async function apiGet<T>(request: APIRequestContext, path: string): Promi
 }
 
 /** Screenshots for docs/ are written only when asked, so test runs leave the committed PNGs alone. */
-export async function docScreenshot(target: Page | Locator, name: string): Promise<void> {
+/** ``mask`` covers what must not be published, such as a key shown once. */
+export async function docScreenshot(
+	target: Page | Locator,
+	name: string,
+	mask: Locator[] = []
+): Promise<void> {
 	if (process.env.SCREENSHOTS !== '1') return;
 	const path = `../docs/screenshots/${name}.png`;
 	if ('goto' in target) {
 		await target.evaluate(() => window.scrollTo(0, 0));
-		await target.screenshot({ path, fullPage: true, animations: 'disabled' });
+		await target.screenshot({ path, fullPage: true, animations: 'disabled', mask });
 	} else {
-		await target.screenshot({ path, animations: 'disabled' });
+		await target.screenshot({ path, animations: 'disabled', mask });
 	}
 }
