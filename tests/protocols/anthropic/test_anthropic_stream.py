@@ -28,6 +28,7 @@ from mlx_manager.core import (
 from mlx_manager.errors import UpstreamError, UpstreamUnavailable
 from mlx_manager.protocols.anthropic import AnthropicStreamDecoder, decode_stream, encode_stream
 from mlx_manager.protocols.sse import SSEParser
+from tests.protocols.streams import collect, stream_of
 
 # Recent SDKs carry their own fork of httpx (``httpx2``); the mock must come from the same one.
 sdk_http = getattr(sdk_base, "httpx2", None) or sdk_base.httpx
@@ -51,25 +52,12 @@ EVENTS: list[StreamEvent] = [
 ]
 
 
-async def aiter(
-    events: list[StreamEvent], error: Exception | None = None
-) -> AsyncIterator[StreamEvent]:
-    for event in events:
-        yield event
-    if error is not None:
-        raise error
-
-
-async def collect(stream: AsyncIterator[bytes]) -> list[bytes]:
-    return [chunk async for chunk in stream]
-
-
 def parsed(frames: list[bytes]) -> list[tuple[str | None, dict[str, object]]]:
     return [(e.event, orjson.loads(e.data)) for e in SSEParser().feed(b"".join(frames))]
 
 
 async def test_encode_stream_exact_sequence() -> None:
-    events = parsed(await collect(encode_stream(aiter(EVENTS))))
+    events = parsed(await collect(encode_stream(stream_of(EVENTS))))
     for name, data in events:
         assert name == data["type"]
         if name != "ping":  # the SDK skips pings; they are not in its event union
@@ -119,7 +107,7 @@ async def test_encode_stream_exact_sequence() -> None:
 
 async def test_error_after_first_byte_becomes_an_error_event() -> None:
     error = UpstreamUnavailable("down", provider="p", upstream_status=529)
-    events = parsed(await collect(encode_stream(aiter(EVENTS[:7], error))))
+    events = parsed(await collect(encode_stream(stream_of(EVENTS[:7], error))))
     assert events[-1] == (
         "error",
         {"type": "error", "error": {"type": "overloaded_error", "message": "down"}},
@@ -129,11 +117,11 @@ async def test_error_after_first_byte_becomes_an_error_event() -> None:
 async def test_error_before_first_byte_propagates() -> None:
     error = UpstreamUnavailable("down", provider="p")
     with pytest.raises(UpstreamUnavailable):
-        await collect(encode_stream(aiter(EVENTS[:2], error)))
+        await collect(encode_stream(stream_of(EVENTS[:2], error)))
 
 
 async def test_sdk_reads_our_stream_end_to_end() -> None:
-    body = b"".join(await collect(encode_stream(aiter(EVENTS))))
+    body = b"".join(await collect(encode_stream(stream_of(EVENTS))))
 
     def handler(request: object) -> object:
         return sdk_http.Response(200, content=body, headers={"content-type": "text/event-stream"})
@@ -218,13 +206,13 @@ async def test_recorded_error_event_with_crlf_lines(
 
 
 async def test_encoder_decoder_round_trip() -> None:
-    frames = await collect(encode_stream(aiter(EVENTS)))
+    frames = await collect(encode_stream(stream_of(EVENTS)))
 
     async def replayed() -> AsyncIterator[bytes]:
         for frame in frames:
             yield frame
 
-    original = await accumulate(aiter(EVENTS))
+    original = await accumulate(stream_of(EVENTS))
     decoded = await accumulate(decode_stream(replayed(), provider="self"))
     assert decoded.content == original.content
     assert decoded.usage == original.usage

@@ -25,6 +25,7 @@ from mlx_manager.core import (
 from mlx_manager.errors import UpstreamError, UpstreamUnavailable
 from mlx_manager.protocols.openai import OpenAIStreamDecoder, decode_stream, encode_stream
 from mlx_manager.protocols.sse import SSEParser
+from tests.protocols.streams import collect, stream_of
 
 EVENTS: list[StreamEvent] = [
     MessageStart(id="msg_01", model="m"),
@@ -42,19 +43,6 @@ EVENTS: list[StreamEvent] = [
 ]
 
 
-async def aiter(
-    events: list[StreamEvent], error: Exception | None = None
-) -> AsyncIterator[StreamEvent]:
-    for event in events:
-        yield event
-    if error is not None:
-        raise error
-
-
-async def collect(stream: AsyncIterator[bytes]) -> list[bytes]:
-    return [chunk async for chunk in stream]
-
-
 def payloads(frames: list[bytes]) -> list[object]:
     parser = SSEParser()
     out: list[object] = []
@@ -64,7 +52,7 @@ def payloads(frames: list[bytes]) -> list[object]:
 
 
 async def test_encode_stream_exact_sequence() -> None:
-    frames = await collect(encode_stream(aiter(EVENTS), include_usage=True, created=100))
+    frames = await collect(encode_stream(stream_of(EVENTS), include_usage=True, created=100))
     chunks = payloads(frames)
     assert chunks[-1] == "[DONE]"
     head = {"id": "chatcmpl-01", "object": "chat.completion.chunk", "created": 100, "model": "m"}
@@ -121,13 +109,13 @@ async def test_encode_stream_exact_sequence() -> None:
 
 
 async def test_encode_stream_without_usage() -> None:
-    chunks = payloads(await collect(encode_stream(aiter(EVENTS), include_usage=False)))
+    chunks = payloads(await collect(encode_stream(stream_of(EVENTS), include_usage=False)))
     assert all(c == "[DONE]" or c["choices"] for c in chunks)  # type: ignore[index]
 
 
 async def test_error_after_first_byte_becomes_an_error_event() -> None:
     error = UpstreamUnavailable("upstream down", provider="p")
-    frames = await collect(encode_stream(aiter(EVENTS[:5], error), include_usage=True))
+    frames = await collect(encode_stream(stream_of(EVENTS[:5], error), include_usage=True))
     last = payloads(frames)[-1]
     assert last == {
         "error": {
@@ -143,12 +131,12 @@ async def test_error_after_first_byte_becomes_an_error_event() -> None:
 async def test_error_before_first_byte_propagates() -> None:
     with pytest.raises(UpstreamUnavailable):
         await collect(
-            encode_stream(aiter([], UpstreamUnavailable("x", provider="p")), include_usage=True)
+            encode_stream(stream_of([], UpstreamUnavailable("x", provider="p")), include_usage=True)
         )
 
 
 async def test_sdk_reads_our_stream_end_to_end() -> None:
-    body = b"".join(await collect(encode_stream(aiter(EVENTS), include_usage=True)))
+    body = b"".join(await collect(encode_stream(stream_of(EVENTS), include_usage=True)))
 
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
@@ -206,13 +194,13 @@ async def test_decode_recorded_reasoning_stream(
 
 
 async def test_decoder_encoder_round_trip() -> None:
-    frames = await collect(encode_stream(aiter(EVENTS), include_usage=True))
+    frames = await collect(encode_stream(stream_of(EVENTS), include_usage=True))
 
     async def replayed() -> AsyncIterator[bytes]:
         for frame in frames:
             yield frame
 
-    original = await accumulate(aiter(EVENTS))
+    original = await accumulate(stream_of(EVENTS))
     decoded = await accumulate(decode_stream(replayed(), provider="self"))
     assert decoded.content == original.content
     assert decoded.usage == original.usage
