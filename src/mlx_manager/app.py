@@ -54,6 +54,7 @@ from mlx_manager.config_file import apply_config_file, load_config_file
 from mlx_manager.errors import GatewayError
 from mlx_manager.gateway_keys.limiter import RateLimiter, SlidingWindowLimiter
 from mlx_manager.gateway_keys.service import GatewayKeyService
+from mlx_manager.gc_tuning import settle_heap
 from mlx_manager.observability.recorder import RequestRecorder, start_observer
 from mlx_manager.providers.directory import ProviderDirectory
 from mlx_manager.providers.secrets import KeyCipher, load_or_create_secret
@@ -74,13 +75,18 @@ if TYPE_CHECKING:
 log = logging.getLogger("mlx_manager")
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, *, serving: bool = False) -> FastAPI:
+    """``serving``: this process serves the app until it exits (``mlx-manager serve``), so the
+    garbage collector is tuned for it once started; tests and one-off runs leave it alone."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Every part registers its own clean-up as it is built, so a start-up that fails half
         # way (a bad config file, an unreachable database) still closes what it opened.
         async with AsyncExitStack() as stack:
             app.state.mm = await _start(settings, stack)
+            if serving:
+                settle_heap()
             yield
 
     app = GatewayApp(title="MLX Manager", version=__version__, lifespan=lifespan)
@@ -115,7 +121,7 @@ def create_app(settings: Settings) -> FastAPI:
 def app_from_environment() -> FastAPI:
     """The app with settings from ``MLX_MANAGER_*`` only: the factory worker processes import
     (``uvicorn --factory mlx_manager.app:app_from_environment``)."""
-    return create_app(Settings())
+    return create_app(Settings(), serving=True)
 
 
 async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:

@@ -57,9 +57,10 @@ def _serve(args: argparse.Namespace) -> int:
         _prepare_workers(settings)
     # uvicorn re-raises SIGTERM after its graceful shutdown; this handler makes that a clean exit.
     signal.signal(signal.SIGTERM, _exit_after_drain)
+    # Worker processes build their own app from the environment ``_prepare_workers`` set.
+    factory = "mlx_manager.app:app_from_environment"
     uvicorn.run(
-        # Worker processes build their own app from the environment ``_prepare_workers`` set.
-        create_app(settings) if settings.workers == 1 else "mlx_manager.app:app_from_environment",
+        create_app(settings, serving=True) if settings.workers == 1 else factory,
         factory=settings.workers > 1,
         workers=settings.workers if settings.workers > 1 else None,
         host=settings.host,

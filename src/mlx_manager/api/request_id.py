@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import random
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,7 +19,7 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _incoming(scope) or os.urandom(16).hex()
+        request_id = _incoming(scope) or new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
         encoded = request_id.encode()
 
@@ -34,6 +34,11 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             request_id_var.reset(token)
+
+
+def new_request_id() -> str:
+    """32 hex digits. Ids need to be unique, not unguessable: no system call per request."""
+    return f"{random.getrandbits(128):032x}"
 
 
 def _incoming(scope: Scope) -> str | None:

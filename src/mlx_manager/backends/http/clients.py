@@ -7,17 +7,21 @@ README's performance section. Management calls (connection tests, downloads) kee
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiohttp
+from yarl import URL
 
+from mlx_manager import __version__
 from mlx_manager.providers.connection_test import auth_headers
 from mlx_manager.providers.directory import ResolvedProvider
 
 # Generation can take minutes before the last token; connecting should not.
 TIMEOUT = aiohttp.ClientTimeout(total=None, connect=10.0, sock_read=600.0)
 # Uncompressed replies: relayed bytes need no decoding, and loopback or LAN links gain nothing.
-DEFAULT_HEADERS = {"accept-encoding": "identity"}
+# A User-Agent of our own also keeps aiohttp on its fast path: skipping its default one through
+# ``skip_auto_headers`` made it rebuild a header multidict on every request.
+DEFAULT_HEADERS = {"accept-encoding": "identity", "user-agent": f"mlx-manager/{__version__}"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +30,18 @@ class ProviderClient:
     session: aiohttp.ClientSession
     # Authentication headers of this credential's protocol.
     headers: dict[str, str]
+    # Parsed once per path, not on every request.
+    _urls: dict[str, URL] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
         return self.provider.name
 
-    def url(self, path: str) -> str:
-        return self.provider.base_url + path
+    def url(self, path: str) -> URL:
+        url = self._urls.get(path)
+        if url is None:
+            url = self._urls[path] = URL(self.provider.base_url + path)
+        return url
 
 
 class ProviderClients:
@@ -54,7 +63,6 @@ class ProviderClients:
             connector=aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=60),
             timeout=TIMEOUT,
             headers=DEFAULT_HEADERS,
-            skip_auto_headers=("User-Agent",),
         )
         client = ProviderClient(
             provider=provider,
