@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -144,6 +145,33 @@ async def test_the_writer_task_drains_in_the_background_and_close_flushes(
     log.submit(record(2))
     await log.aclose()  # before the next flush interval: close writes it
     assert await stored(sessions) == ["req-1", "req-2"]
+
+
+async def test_a_trickle_of_rows_is_written_once_per_interval_not_row_by_row(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # Rows arriving while a batch is written wait for the next interval (or a full batch):
+    # draining until empty used to commit every few rows.
+    commits = 0
+
+    def count(_connection: object) -> None:
+        nonlocal commits
+        commits += 1
+
+    engine = sessions.kw["bind"].sync_engine
+    event.listen(engine, "commit", count)
+    log = RequestLog(sessions=sessions, queue_size=1000, flush_interval=0.25, retention=Retention())
+    log.start()
+    started = time.monotonic()
+    n = 0
+    while time.monotonic() - started < 1.0:
+        n += 1
+        log.submit(record(n))
+        await asyncio.sleep(0.0005)
+    await log.aclose()
+    assert log.written == n > 100
+    # About one commit per interval (four in the second) and the last at close.
+    assert commits <= 8, commits
 
 
 async def test_close_gives_up_on_a_dead_database_and_counts_the_rows(

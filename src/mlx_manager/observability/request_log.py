@@ -91,14 +91,16 @@ class RequestLog:
 
     async def aclose(self) -> None:
         """Stop the tasks and write what is queued, giving up after ``EXIT_FLUSH_TIMEOUT``."""
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        # A batch being written is let finish: cancelled half way, its rows were lost.
+        async with self._writing:
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
         try:
             async with asyncio.timeout(EXIT_FLUSH_TIMEOUT):
                 while self._queue:
-                    if not await self.flush():
+                    if not await self._write_queued():
                         await asyncio.sleep(0.1)
         except TimeoutError:
             log.warning(
@@ -117,6 +119,18 @@ class RequestLog:
                     return False
         return True
 
+    async def _write_queued(self) -> bool:
+        """Write the rows queued now, not those that arrive meanwhile: they wait for a full batch
+        or the next interval. Draining until empty wrote a trickle of tiny batches, a commit
+        (and an fsync) every few requests."""
+        async with self._writing:
+            rows = len(self._queue)
+            while rows > 0:
+                if not await self._write_batch():
+                    return False
+                rows -= BATCH_SIZE
+        return True
+
     async def prune(self) -> int:
         retention = self._retention
         before = None
@@ -130,7 +144,7 @@ class RequestLog:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._flush_interval)
             self._wake.clear()
-            if not await self.flush():
+            if not await self._write_queued():
                 backoff = self._flush_interval * 2 ** min(self._failures, 10)
                 await asyncio.sleep(min(MAX_BACKOFF, backoff))
 
