@@ -241,6 +241,7 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
             session_ttl=timedelta(minutes=settings.session_ttl_minutes),
         ),
         keys=keys,
+        open_without_keys=settings.loopback_only or settings.allow_open,
         limiter=limiter,
         client_addresses=ClientAddresses(settings.trusted_proxies),
         observer=observer,

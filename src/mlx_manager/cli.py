@@ -55,6 +55,8 @@ def _serve(args: argparse.Namespace) -> int:
             )
             return 2
         _prepare_workers(settings)
+    else:
+        _migrate_apart(settings)
     # uvicorn re-raises SIGTERM after its graceful shutdown; this handler makes that a clean exit.
     signal.signal(signal.SIGTERM, _exit_after_drain)
     # Worker processes build their own app from the environment ``_prepare_workers`` set.
@@ -75,6 +77,22 @@ def _serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=settings.drain_timeout,
     )
     return 0
+
+
+def _migrate_apart(settings: Settings) -> None:
+    """A first start or an upgrade migrates in a child process (see ``upgrade_apart``); the
+    app's own start-up then finds the schema current. Where the child failed, the app's start-up
+    migrates again and reports the error."""
+    from mlx_manager.storage.migrate import is_at_head, upgrade_apart
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.resolved_database_url()
+    try:
+        if is_at_head(url):
+            return
+    except Exception:  # an unreachable database is reported by the app start-up
+        return
+    upgrade_apart(url)
 
 
 def _prepare_workers(settings: Settings) -> None:

@@ -51,6 +51,8 @@ class AppState:
     # Who may call: accounts and sessions for /api, gateway keys for /v1.
     accounts: AccountService
     keys: GatewayKeyService
+    # /v1 serves anyone while no gateway key exists: on a loopback host, or with ``allow_open``.
+    open_without_keys: bool
     # Gateway keys' per-minute limits and failed sign-ins per client address.
     limiter: RateLimiter
     client_addresses: ClientAddresses

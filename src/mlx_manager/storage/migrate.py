@@ -6,6 +6,8 @@ revision is recognised with one query, and Alembic is loaded only when there is 
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,6 +67,40 @@ def upgrade_to_head(url: str) -> None:
             command.upgrade(config, "head")
     finally:
         engine.dispose()
+
+
+def is_at_head(url: str) -> bool:
+    """Whether the database at ``url`` has the latest schema (one query, no Alembic)."""
+    engine = create_engine(to_sync_url(url))
+    try:
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            return _current_revision(connection, tables) == head_revision()
+    finally:
+        engine.dispose()
+
+
+def upgrade_apart(url: str) -> bool:
+    """``upgrade_to_head`` in a child process, so that Alembic (about 10 MB once imported) never
+    loads into a server that has no further use for it. False if the child failed: the caller
+    then migrates in its own process, which reports the error."""
+    # Fork where it is safe (Linux, before any thread is started); spawn elsewhere (macOS).
+    context = (
+        multiprocessing.get_context("fork")
+        if sys.platform == "linux"
+        else multiprocessing.get_context("spawn")
+    )
+    child = context.Process(target=_upgrade_quietly, args=(url,), name="mlx-manager migrate")
+    child.start()
+    child.join()
+    return child.exitcode == 0
+
+
+def _upgrade_quietly(url: str) -> None:
+    try:
+        upgrade_to_head(url)
+    except Exception:  # reported by the parent process on its own attempt
+        sys.exit(1)
 
 
 def upgrade_to(url: str, revision: str) -> None:

@@ -70,8 +70,7 @@ async def _caller(request: Request, state: AppState) -> Caller:
             raise Unauthorized("This gateway key is unknown or revoked; ask an admin for a key.")
         await keys.admit(key)
         return Caller(key=key)
-    settings = state.settings
-    if len(keys.table) == 0 and (settings.loopback_only or settings.allow_open):
+    if len(keys.table) == 0 and state.open_without_keys:
         return Caller()
     if is_admin_token(presented, state.admin_token):
         return Caller()
@@ -79,9 +78,10 @@ async def _caller(request: Request, state: AppState) -> Caller:
         return Caller()
     if len(keys.table) == 0:
         raise Unauthorized(
-            f"This server listens on {settings.host} and has no gateway keys, so /v1 is closed:"
-            " an admin creates a key in Settings → Keys (POST /api/keys), or starts the server"
-            " with --allow-open (MLX_MANAGER_ALLOW_OPEN=true) to serve anyone who can reach it."
+            f"This server listens on {state.settings.host} and has no gateway keys, so /v1 is"
+            " closed: an admin creates a key in Settings → Keys (POST /api/keys), or starts the"
+            " server with --allow-open (MLX_MANAGER_ALLOW_OPEN=true) to serve anyone who can"
+            " reach it."
         )
     raise Unauthorized(
         "A gateway key is required: send 'Authorization: Bearer <key>' or 'x-api-key: <key>'."
