@@ -67,12 +67,14 @@ class RequestLog:
         # One warning per outage (or per burst of a full queue), not one per row.
         self._drop_warned = False
         self._tasks: list[asyncio.Task[None]] = []
+        self._in_flight = 0
         self.written = 0
         self.dropped = 0
 
     @property
     def depth(self) -> int:
-        return len(self._queue)
+        """Rows not yet stored: queued, and the batch being written."""
+        return len(self._queue) + self._in_flight
 
     def submit(self, record: RequestRecord) -> None:
         """Queue a finished record; never blocks, never raises."""
@@ -151,6 +153,7 @@ class RequestLog:
     async def _write_batch(self) -> bool:
         queue = self._queue
         batch = [queue.popleft() for _ in range(min(BATCH_SIZE, len(queue)))]
+        self._in_flight = len(batch)
         try:
             async with asyncio.timeout(WRITE_TIMEOUT), self.sessions() as session:
                 await repository.insert_rows(session, [_row(r) for r in batch])
@@ -169,6 +172,8 @@ class RequestLog:
                     queue.maxlen,
                 )
             return False
+        finally:
+            self._in_flight = 0
         if self._failures:
             log.warning("Request log: the database is back; writing queued rows.")
             self._failures = 0
