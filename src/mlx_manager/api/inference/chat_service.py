@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import orjson
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 
+from mlx_manager.api.inference.event_stream import EventStream
 from mlx_manager.api.inference.streaming import prefetch, relay
 from mlx_manager.api.inference.wire_protocols import WireProtocol
 from mlx_manager.backends.base import Backend
@@ -157,7 +158,7 @@ class ChatService:
             headers=call.headers,
         )
         if call.stream:
-            return StreamingResponse(
+            return EventStream(
                 relay(
                     reply.first,
                     reply.rest,
@@ -177,7 +178,7 @@ class ChatService:
         if call.stream:
             events = await prefetch(backend.stream(request, model=target.model))
             events = watch_events(events, call.record)
-            return StreamingResponse(call.protocol.encode_stream(events, request), media_type=SSE)
+            return EventStream(call.protocol.encode_stream(events, request), media_type=SSE)
         if isinstance(backend, HttpBackend):
             reply = await backend.complete(request, model=target.model)
         else:
