@@ -97,6 +97,30 @@ def test_encode_then_parse_round_trips(
     assert [tuple(e) for e in parse(chunks)] == normalised
 
 
+_LINE = st.sampled_from(
+    [
+        b"",
+        b"data: x",
+        b"data:y",
+        b'data: {"a": 1}',
+        b"data",
+        b"event: e",
+        b"event:f",
+        b": c",
+        b"id: 1",
+    ]
+)
+
+
+@given(st.lists(_LINE, max_size=12), st.data())
+def test_whole_events_and_lines_one_by_one_agree(lines: list[bytes], data: st.DataObject) -> None:
+    # Chunks of whole events take a shortcut; byte by byte never does. Both must agree.
+    raw = b"".join(line + b"\n" for line in lines) + b"\n"
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(raw)), max_size=3)))
+    chunks = [raw[a:b] for a, b in zip([0, *cuts], [*cuts, len(raw)], strict=True)]
+    assert parse(chunks) == parse([raw[i : i + 1] for i in range(len(raw))])
+
+
 async def test_aiter_events() -> None:
     async def chunks() -> AsyncIterator[bytes]:
         yield b"event: a\nda"

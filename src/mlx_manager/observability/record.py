@@ -7,12 +7,12 @@ recorder hands it to metrics and the request log once the response or stream has
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from starlette.types import Scope
 
-from mlx_manager.core import StreamEvent, Usage, UsageUpdate
+from mlx_manager.core import Usage
 from mlx_manager.errors import GatewayError, NoRouteAvailable, UpstreamError
 from mlx_manager.observability.usage import TokenCounts
 from mlx_manager.routing.router import ResolvedTarget
@@ -85,22 +85,3 @@ def record_of(scope: Scope) -> RequestRecord:
     """The recorder's record of this request, or a detached one when there is none."""
     record = scope.get("state", {}).get(RECORD_KEY)
     return record if isinstance(record, RequestRecord) else RequestRecord()
-
-
-async def watch_events(
-    events: AsyncIterator[StreamEvent], record: RequestRecord
-) -> AsyncIterator[StreamEvent]:
-    """Pass IR events through, taking the token counts and a mid-stream error into ``record``."""
-    try:
-        async for event in events:
-            if isinstance(event, UsageUpdate):
-                record.took(event.usage)
-            yield event
-    except GatewayError as exc:
-        record.error = exc.code
-        raise
-    finally:
-        # Closing this closes the backend's stream at once, not when it is collected.
-        aclose = getattr(events, "aclose", None)
-        if aclose is not None:
-            await aclose()

@@ -42,6 +42,14 @@ class SSEParser:
     def feed(self, chunk: bytes) -> list[SSEEvent]:
         if not chunk:
             return []
+        if (
+            chunk.endswith(b"\n\n")
+            and not self._buffer
+            and not self._data
+            and self._event is None
+            and b"\r" not in chunk
+        ):
+            return self._whole_events(chunk)
         if self._skip_lf and chunk[:1] == b"\n":
             chunk = chunk[1:]
         buffer = self._buffer + chunk if self._buffer else chunk
@@ -57,6 +65,30 @@ class SSEParser:
             event = self._line(line.rstrip(b"\r\n").decode(errors="replace"))
             if event is not None:
                 events.append(event)
+        return events
+
+    def _whole_events(self, chunk: bytes) -> list[SSEEvent]:
+        """What providers send almost always: whole events with ``\\n`` line ends, one ``data``
+        line each, perhaps after an ``event`` line. Those are cut out directly; anything else in
+        the chunk goes through the line-by-line rules."""
+        events: list[SSEEvent] = []
+        for block in chunk[:-2].split(b"\n\n"):
+            if block.startswith(b"data: ") and b"\n" not in block:
+                events.append(SSEEvent(None, block[6:].decode(errors="replace")))
+                continue
+            if block.startswith(b"event: "):
+                name, _, data = block.partition(b"\n")
+                if data.startswith(b"data: ") and b"\n" not in data:
+                    events.append(
+                        SSEEvent(
+                            name[7:].decode(errors="replace"), data[6:].decode(errors="replace")
+                        )
+                    )
+                    continue
+            for line in [*block.split(b"\n"), b""]:
+                event = self._line(line.decode(errors="replace"))
+                if event is not None:
+                    events.append(event)
         return events
 
     def _line(self, line: str) -> SSEEvent | None:

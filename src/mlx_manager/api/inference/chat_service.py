@@ -23,7 +23,7 @@ from mlx_manager.backends.http.dialects import Dialect
 from mlx_manager.backends.http.passthrough import FORWARDED_HEADERS, forward, read_all
 from mlx_manager.core import ChatRequest, accumulate
 from mlx_manager.errors import GatewayError, InvalidRequest, ModelNotFound, UpstreamUnavailable
-from mlx_manager.observability.record import RequestRecord, watch_events
+from mlx_manager.observability.record import RequestRecord
 from mlx_manager.observability.usage import read_body_usage
 from mlx_manager.providers.catalogue import ApiType
 from mlx_manager.routing.breaker import Breakers
@@ -176,8 +176,7 @@ class ChatService:
         request = call.request()
         backend = self._backend(target)
         if call.stream:
-            events = await prefetch(backend.stream(request, model=target.model))
-            events = watch_events(events, call.record)
+            events = await prefetch(backend.stream(request, model=target.model), call.record)
             return EventStream(call.protocol.encode_stream(events, request), media_type=SSE)
         if isinstance(backend, HttpBackend):
             reply = await backend.complete(request, model=target.model)
