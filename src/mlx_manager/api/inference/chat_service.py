@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import orjson
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from mlx_manager.api.inference.event_stream import EventStream
 from mlx_manager.api.inference.streaming import prefetch, relay
 from mlx_manager.api.inference.wire_protocols import WireProtocol
+from mlx_manager.api.json_reply import JSONReply
 from mlx_manager.backends.base import Backend
 from mlx_manager.backends.http.backend import HttpBackend
 from mlx_manager.backends.http.clients import ProviderClients
@@ -183,7 +184,7 @@ class ChatService:
         else:
             reply = await accumulate(backend.stream(request, model=target.model))
         call.record.took(reply.usage)
-        return JSONResponse(call.protocol.encode_response(reply))
+        return JSONReply(call.protocol.encode_response(reply))
 
     def _backend(self, target: ResolvedTarget) -> Backend | HttpBackend:
         provider = target.provider
@@ -205,7 +206,7 @@ def name_the_server(response: Response, target: ResolvedTarget, attempts: int) -
     return response
 
 
-def error_response(protocol: WireProtocol, exc: GatewayError) -> JSONResponse:
+def error_response(protocol: WireProtocol, exc: GatewayError) -> JSONReply:
     headers: dict[str, str] = {}
     retry_after = getattr(exc, "retry_after", None)
     if retry_after is not None:
@@ -213,4 +214,4 @@ def error_response(protocol: WireProtocol, exc: GatewayError) -> JSONResponse:
     attempts = getattr(exc, "attempts", None)
     if attempts is not None:
         headers[ATTEMPTS_HEADER] = str(len(attempts))
-    return JSONResponse(protocol.encode_error(exc), status_code=exc.status, headers=headers)
+    return JSONReply(protocol.encode_error(exc), status_code=exc.status, headers=headers)
