@@ -245,3 +245,13 @@ def test_decoder_fed_dicts() -> None:
     assert decoder.finish() == []
     with pytest.raises(UpstreamError):
         decoder.feed({"index": 0})
+
+
+async def test_the_frames_of_one_event_go_out_in_one_chunk() -> None:
+    # One write per IR event: the first content carries message_start, ping and its block's
+    # start; the end carries the last block's stop, message_delta and message_stop.
+    chunks = await collect(encode_stream(stream_of(EVENTS)))
+    first = [e.event for e in SSEParser().feed(chunks[0])]
+    assert first == ["message_start", "ping", "content_block_start", "content_block_delta"]
+    last = [e.event for e in SSEParser().feed(chunks[-1])]
+    assert last == ["content_block_stop", "message_delta", "message_stop"]

@@ -245,3 +245,11 @@ def test_decoder_fed_dicts_handles_providers_without_ids_or_indexes() -> None:
     assert start.id.startswith("call_")
     assert start.index == 0
     assert decoder.finish() == [MessageEnd(stop_reason="tool_use")]
+
+
+async def test_the_role_chunk_goes_out_with_the_first_content() -> None:
+    chunks = await collect(encode_stream(stream_of(EVENTS), include_usage=True, created=100))
+    first = [orjson.loads(e.data) for e in SSEParser().feed(chunks[0])]
+    assert len(first) == 2
+    assert first[0]["choices"][0]["delta"] == {"role": "assistant", "content": ""}
+    assert chunks[-1].endswith(b"data: [DONE]\n\n")

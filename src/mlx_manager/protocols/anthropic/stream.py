@@ -156,10 +156,13 @@ async def encode_stream(events: AsyncIterable[StreamEvent]) -> AsyncIterator[byt
                     encoder.usage = event.usage
                     continue
                 sent = True
-                for data in encoder.started():
-                    yield data
-            for data in encoder.event(event):
-                yield data
+                frames = encoder.started() + encoder.event(event)
+            else:
+                frames = encoder.event(event)
+            # The frames of one event go out in one write (a block's start with its first delta,
+            # the last block's stop with message_delta and message_stop).
+            if frames:
+                yield b"".join(frames)
     except GatewayError as exc:
         if not sent:
             raise

@@ -113,25 +113,27 @@ async def encode_stream(
     HTTP error); after it, it becomes an error event and the stream ends without ``[DONE]``.
     """
     encoder: _ChunkEncoder | None = None
+    # The role chunk goes out with the first content, in one write.
+    role = b""
     try:
         async for event in events:
             if encoder is None:
                 start = event if isinstance(event, MessageStart) else MessageStart(id="", model="")
                 encoder = _ChunkEncoder(start, created=created or int(time.time()))
-                yield encoder.chunk({"role": "assistant", "content": ""})
+                role = encoder.chunk({"role": "assistant", "content": ""})
                 if event is start:
                     continue
             data = encoder.event(event)
             if data is not None:
-                yield data
+                yield role + data if role else data
+                role = b""
     except GatewayError as exc:
         if encoder is None:
             raise
-        yield encode_stream_error(exc)
+        yield role + encode_stream_error(exc)
         return
-    if encoder is not None and include_usage:
-        yield encoder.usage_chunk()
-    yield DONE
+    usage = encoder.usage_chunk() if encoder is not None and include_usage else b""
+    yield role + usage + DONE
 
 
 class OpenAIStreamDecoder:
