@@ -102,7 +102,7 @@ class RequestLog:
         try:
             async with asyncio.timeout(EXIT_FLUSH_TIMEOUT):
                 while self._queue:
-                    if not await self._write_queued():
+                    if not await self.flush():
                         await asyncio.sleep(0.1)
         except TimeoutError:
             log.warning(
@@ -112,19 +112,11 @@ class RequestLog:
             self._queue.clear()
 
     async def flush(self) -> bool:
-        """Write every queued row now; False if the database failed (the rows stay queued).
+        """Write the rows queued now; False if the database failed (the rows stay queued).
 
-        Waits for a batch the writer task has in flight, so what was queued is stored on return."""
-        async with self._writing:
-            while self._queue:
-                if not await self._write_batch():
-                    return False
-        return True
-
-    async def _write_queued(self) -> bool:
-        """Write the rows queued now, not those that arrive meanwhile: they wait for a full batch
-        or the next interval. Draining until empty wrote a trickle of tiny batches, a commit
-        (and an fsync) every few requests."""
+        Rows that arrive meanwhile wait for a full batch or the next interval: draining until
+        empty wrote a trickle of tiny batches, a commit (and an fsync) every few requests. Waits
+        for a batch the writer task has in flight, so what was queued is stored on return."""
         async with self._writing:
             rows = len(self._queue)
             while rows > 0:
@@ -146,7 +138,7 @@ class RequestLog:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._flush_interval)
             self._wake.clear()
-            if not await self._write_queued():
+            if not await self.flush():
                 backoff = self._flush_interval * 2 ** min(self._failures, 10)
                 await asyncio.sleep(min(MAX_BACKOFF, backoff))
 

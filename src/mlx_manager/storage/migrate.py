@@ -41,11 +41,11 @@ def _config(connection: Connection) -> Config:
     return config
 
 
-def _current_revision(connection: Connection, tables: set[str]) -> str | None:
-    if "alembic_version" not in tables:
-        return None
-    version: str | None = connection.scalar(text("SELECT version_num FROM alembic_version"))
-    return version
+def _at_head(connection: Connection) -> bool:
+    if "alembic_version" not in inspect(connection).get_table_names():
+        return False
+    version = connection.scalar(text("SELECT version_num FROM alembic_version"))
+    return bool(version == head_revision())
 
 
 def upgrade_to_head(url: str) -> None:
@@ -56,9 +56,9 @@ def upgrade_to_head(url: str) -> None:
             if connection.dialect.name == "postgresql":
                 # Replicas starting together: one migrates, the others wait, then find it done.
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-            tables = set(inspect(connection).get_table_names())
-            if _current_revision(connection, tables) == head_revision():
+            if _at_head(connection):
                 return
+            tables = set(inspect(connection).get_table_names())
             from alembic import command
 
             config = _config(connection)
@@ -74,8 +74,7 @@ def is_at_head(url: str) -> bool:
     engine = create_engine(to_sync_url(url))
     try:
         with engine.connect() as connection:
-            tables = set(inspect(connection).get_table_names())
-            return _current_revision(connection, tables) == head_revision()
+            return _at_head(connection)
     finally:
         engine.dispose()
 
