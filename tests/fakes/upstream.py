@@ -36,6 +36,10 @@ class Reply:
     cut_after: int | None = None
     # Seconds to wait after each SSE event (a slow model's token pace).
     event_delay: float = 0.0
+    # A plain-text body instead of JSON (a proxy's own error page).
+    text: str | None = None
+    # Computes the reply from the whole request, headers included (an upstream that echoes them).
+    respond: Callable[[Received], Reply] | None = None
 
 
 @dataclass
@@ -84,9 +88,8 @@ class FakeUpstream:
 
     async def _handle(self, request: Request) -> Response:
         body = await request.body()
-        self.received.append(
-            Received(request.method, request.url.path, dict(request.headers), body)
-        )
+        received = Received(request.method, request.url.path, dict(request.headers), body)
+        self.received.append(received)
         queue = self.replies.get(request.url.path)
         if not queue:
             return Response(
@@ -97,6 +100,8 @@ class FakeUpstream:
         reply = queue.pop(0) if len(queue) > 1 else queue[0]
         if reply.compute is not None:
             reply = reply.compute(orjson.loads(body) if body else None)
+        if reply.respond is not None:
+            reply = reply.respond(received)
         if reply.delay:
             await asyncio.sleep(reply.delay)
         if reply.sse is not None:
@@ -105,6 +110,10 @@ class FakeUpstream:
                 status_code=reply.status,
                 media_type="text/event-stream",
                 headers=reply.headers,
+            )
+        if reply.text is not None:
+            return Response(
+                reply.text, status_code=reply.status, media_type="text/plain", headers=reply.headers
             )
         return Response(
             orjson.dumps(reply.json),
