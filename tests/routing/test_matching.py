@@ -26,6 +26,8 @@ from tests.routing.factories import rule
             ["llama-3.1-8B", "llama-3.1-8b-instruct", "codellama-3-7b"],
         ),
         (PatternType.GLOB, "qwen?", ["qwen3"], ["qwen", "qwen30"]),
+        (PatternType.GLOB, "gpt-4o*", ["gpt-4o", "gpt-4o-mini"], ["gpt-4", "GPT-4o"]),
+        (PatternType.GLOB, "gpt-4o", ["gpt-4o"], ["gpt-4o-mini", "xgpt-4o"]),
         # A regex must match the whole name, not a part of it.
         (
             PatternType.REGEX,
@@ -90,8 +92,14 @@ def test_disabled_rules_are_skipped() -> None:
 def test_a_stored_pattern_that_no_longer_compiles_is_ignored_not_fatal(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    # Saved when rules ran on Python's re, which took lookahead; RE2 does not.
     table = compile_rules(
-        [rule(1, "gpt-(4", PatternType.REGEX), rule(2, "gpt-", PatternType.PREFIX)]
+        [
+            rule(1, "gpt-(4", PatternType.REGEX),
+            rule(2, "gpt(?!-3).*", PatternType.REGEX),
+            rule(3, "gpt-", PatternType.PREFIX),
+        ]
     )
-    assert [c.rule.id for c in table] == [2]
-    assert "Routing rule 1 is ignored" in caplog.text
+    assert [c.rule.id for c in table] == [3]
+    assert "Routing rule 1 is ignored until its pattern is edited" in caplog.text
+    assert "Routing rule 2 is ignored until its pattern is edited: lookahead" in caplog.text

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from mlx_manager.routing.patterns import Matcher, compile_matcher
+from mlx_manager.routing.patterns import InvalidPattern, Matcher, compile_matcher
 from mlx_manager.routing.rules import Rule
 
 log = logging.getLogger(__name__)
@@ -27,11 +26,9 @@ def compile_rules(rules: Iterable[Rule]) -> tuple[CompiledRule, ...]:
             continue
         try:
             matcher = compile_matcher(rule.pattern, rule.pattern_type)
-        except re.error as exc:
-            # Saved patterns were checked; one could still break with a newer Python's re.
-            log.warning(
-                "Routing rule %d is ignored: its pattern no longer compiles (%s)", rule.id, exc
-            )
+        except InvalidPattern as exc:
+            # Saved before rules ran on RE2 (Python's re took lookaround and backreferences).
+            log.warning("Routing rule %d is ignored until its pattern is edited: %s", rule.id, exc)
             continue
         compiled.append(CompiledRule(rule, matcher))
     return tuple(compiled)
