@@ -46,6 +46,7 @@ from mlx_manager.api.request_id import RequestIdMiddleware
 from mlx_manager.backends.http.clients import ProviderClients
 from mlx_manager.backends.http.dialects import dialects
 from mlx_manager.backends.http.model_list import ProviderModelLists
+from mlx_manager.backends.http.timeouts import UpstreamTimeouts
 from mlx_manager.backends.mlx import EngineConfig, MLXBackend
 from mlx_manager.backends.mlx.download import ModelDownloads
 from mlx_manager.backends.mlx.hub_token import HubTokenStore
@@ -59,8 +60,8 @@ from mlx_manager.observability.recorder import RequestRecorder, start_observer
 from mlx_manager.providers.directory import ProviderDirectory
 from mlx_manager.providers.secrets import KeyCipher, load_or_create_secret
 from mlx_manager.providers.service import ProviderService
-from mlx_manager.routing.breaker import Breakers
 from mlx_manager.routing.failover import RetryPolicy
+from mlx_manager.routing.health import HealthPolicy, RetryBudget, TargetHealth
 from mlx_manager.routing.router import Router
 from mlx_manager.routing.service import RuleService
 from mlx_manager.settings import Settings
@@ -124,6 +125,17 @@ def app_from_environment() -> FastAPI:
     return create_app(Settings(), serving=True)
 
 
+def health_policy(settings: Settings) -> HealthPolicy:
+    return HealthPolicy(
+        window=settings.health_window,
+        min_requests=settings.health_min_requests,
+        failure_rate=settings.health_failure_rate,
+        cooldown_base=settings.health_cooldown_base,
+        cooldown_max=settings.health_cooldown_max,
+        rate_limit_max=settings.rate_limit_backoff_max,
+    )
+
+
 async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     url = settings.resolved_database_url()
@@ -141,13 +153,13 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
     if generated:
         _announce_token(settings, admin_token)
     http = await stack.enter_async_context(httpx.AsyncClient(follow_redirects=False))
-    # Several replicas: changes, limits and breakers shared through Redis.
+    # Several replicas: changes, limits and target health shared through Redis.
     shared: SharedMode | None = None
     if settings.redis_url:
         # Imported only in shared mode: redis-py adds a quarter second to start-up.
         from mlx_manager.cluster.shared_mode import start_shared_mode
 
-        shared = await start_shared_mode(settings, stack)
+        shared = await start_shared_mode(settings, stack, health_policy=health_policy(settings))
     providers = ProviderService(
         sessions=sessions,
         cipher=KeyCipher(secret),
@@ -170,18 +182,24 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
     router = Router(
         directory=providers.directory,
         local_models=lambda: [m.name for m in local.list_models()],
+        timeouts=UpstreamTimeouts(
+            connect=settings.upstream_connect_timeout,
+            first_byte=settings.upstream_first_byte_timeout,
+            idle=settings.upstream_idle_timeout,
+        ),
     )
-    rules = RuleService(sessions=sessions, router=router, on_change=_on_change(shared, Topic.RULES))
+    health = shared.health if shared is not None else TargetHealth(health_policy(settings))
+    rules = RuleService(
+        sessions=sessions, router=router, health=health, on_change=_on_change(shared, Topic.RULES)
+    )
     await rules.load()
     if settings.config is not None:
         config = load_config_file(settings.config)
         await apply_config_file(config, providers=providers, rules=rules)
     clients = ProviderClients()
     stack.push_async_callback(clients.aclose)
-    breakers = (
-        shared.breakers
-        if shared is not None
-        else Breakers(threshold=settings.breaker_threshold, cooldown=settings.breaker_cooldown)
+    retry_budget = RetryBudget(
+        ratio=settings.retry_budget_ratio, min_per_second=settings.retry_budget_min_per_second
     )
     retry_policy = RetryPolicy(
         retries_per_target=settings.retries_per_target,
@@ -202,7 +220,7 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
         settings=settings,
         engine=engine,
         sessions=sessions,
-        breakers=breakers,
+        health=health,
         engine_status=local.status,
     )
     # Runs before the engine is disposed: the request log's last rows are written first.
@@ -221,7 +239,8 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
         admin_token=admin_token,
         clients=clients,
         model_lists=ProviderModelLists(clients),
-        breakers=breakers,
+        health=health,
+        retry_budget=retry_budget,
         retry_policy=retry_policy,
         local=local,
         chat=ChatService(
@@ -229,7 +248,8 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
             clients=clients,
             dialects=dialects(default_max_tokens=settings.default_max_tokens),
             local=local,
-            breakers=breakers,
+            health=health,
+            budget=retry_budget,
             policy=retry_policy,
         ),
         downloads=downloads,

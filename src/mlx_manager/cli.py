@@ -50,7 +50,7 @@ def _serve(args: argparse.Namespace) -> int:
         if settings.redis_url is None:
             print(
                 "mlx-manager: --workers needs MLX_MANAGER_REDIS_URL, so the workers share"
-                " changes, rate limits and circuit breakers (see docs/deployment.md).",
+                " changes, rate limits and target health (see docs/deployment.md).",
                 file=sys.stderr,
             )
             return 2

@@ -14,6 +14,11 @@ Keys are never written in the file itself but referenced as ``${ENV_VAR}``::
         targets:
           - {provider: groq-team, model: llama-3.1-8b-instant}
           - {provider: local, model: qwen3-4b}
+      - pattern: gpt-4o
+        strategy: weighted          # ordered (default), weighted, least_busy or latency
+        targets:
+          - {provider: openai-a, model: gpt-4o, weight: 3, first_byte_timeout: 60}
+          - {provider: openai-b, model: gpt-4o, weight: 1}
 """
 
 from __future__ import annotations
@@ -33,8 +38,9 @@ from mlx_manager.providers.catalogue import ApiType, BackendType
 from mlx_manager.providers.schemas import ProviderCreate, ProviderUpdate
 from mlx_manager.providers.service import ProviderService
 from mlx_manager.providers.validation import InvalidFields
+from mlx_manager.routing.balancing import Strategy
 from mlx_manager.routing.patterns import PatternType
-from mlx_manager.routing.schemas import RuleCreate, RuleUpdate, TargetSpec
+from mlx_manager.routing.schemas import MAX_TIMEOUT, RuleCreate, RuleUpdate, TargetSpec
 from mlx_manager.routing.service import RuleService
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -60,6 +66,10 @@ class TargetEntry(BaseModel):
     # A provider's name, or "local".
     provider: str
     model: str | None = None
+    weight: int = Field(default=1, ge=1, le=1000)
+    connect_timeout: float | None = Field(default=None, gt=0, le=MAX_TIMEOUT)
+    first_byte_timeout: float | None = Field(default=None, gt=0, le=MAX_TIMEOUT)
+    idle_timeout: float | None = Field(default=None, gt=0, le=MAX_TIMEOUT)
 
 
 class RuleEntry(BaseModel):
@@ -68,6 +78,7 @@ class RuleEntry(BaseModel):
     pattern: str
     pattern_type: PatternType = PatternType.EXACT
     targets: list[TargetEntry] = Field(min_length=1)
+    strategy: Strategy = Strategy.ORDERED
     enabled: bool = True
     description: str = ""
 
@@ -166,7 +177,12 @@ async def _apply_rule(
                     " providers or create it first)"
                 )
             provider_ref = provider.id
-        targets.append(TargetSpec(provider=provider_ref, model=target.model))
+        targets.append(
+            TargetSpec(
+                provider=provider_ref,
+                **target.model_dump(exclude={"provider"}),
+            )
+        )
     existing = next(
         (
             r
@@ -181,6 +197,7 @@ async def _apply_rule(
                 pattern=entry.pattern,
                 pattern_type=entry.pattern_type,
                 targets=targets,
+                strategy=entry.strategy,
                 enabled=entry.enabled,
                 description=entry.description,
             )
@@ -188,5 +205,10 @@ async def _apply_rule(
     else:
         await rules.update(
             existing.id,
-            RuleUpdate(targets=targets, enabled=entry.enabled, description=entry.description),
+            RuleUpdate(
+                targets=targets,
+                strategy=entry.strategy,
+                enabled=entry.enabled,
+                description=entry.description,
+            ),
         )

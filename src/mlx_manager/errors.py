@@ -14,6 +14,7 @@ stable ``code``. Exactly one place per protocol (``api/errors.py``) turns them i
     ├── PayloadTooLarge         413  request_too_large
     ├── RateLimited             429  rate_limit_error
     ├── UpstreamError           502  an upstream answered with an error (keeps its status)
+    │   ├── InvalidUpstreamReply 502  a 200 that is no success: truncated, an error object
     │   ├── UpstreamTimeout     504
     │   ├── UpstreamUnavailable 503  unreachable, connection refused, DNS
     │   └── UpstreamRateLimited 429
@@ -34,6 +35,9 @@ class GatewayError(Exception):
     code: ClassVar[str] = "internal_error"
     # Seconds after which trying again may succeed; sent as ``Retry-After`` when set.
     retry_after: float | None = None
+    # Whether a client's retry could help; sent as ``x-should-retry``, which the official
+    # SDKs obey over their own rules, when set.
+    should_retry: bool | None = None
 
     def __init__(self, message: str, *, param: str | None = None) -> None:
         super().__init__(message)
@@ -134,6 +138,10 @@ class UpstreamError(GatewayError):
     def transient(self) -> bool:
         """Whether the same target may succeed if asked again a little later."""
         return self.status >= 500 or self.status in (408, 429)
+
+
+class InvalidUpstreamReply(UpstreamError):
+    code = "invalid_upstream_reply"
 
 
 class UpstreamTimeout(UpstreamError):

@@ -31,12 +31,28 @@ class Settings(BaseSettings):
     config: Path | None = None
     # Anthropic requires max_tokens; used when an OpenAI caller gave none.
     default_max_tokens: int = 4096
-    # Failover: extra tries on the same target for transient errors, and the circuit breaker.
-    retries_per_target: int = 1
+    # Failover: an extra try on the same target for transient errors, while the retry budget
+    # (a share of requests, plus a floor per second) allows.
+    retries_per_target: int = Field(default=1, ge=0, le=5)
     retry_backoff_base: float = 0.05
     retry_backoff_cap: float = 2.0
-    breaker_threshold: int = 5
-    breaker_cooldown: float = 30.0
+    retry_budget_ratio: float = Field(default=0.2, ge=0, le=1)
+    retry_budget_min_per_second: float = Field(default=1.0, ge=0)
+    # Target health (``routing/health.py``): a target whose failure rate over the window reaches
+    # the threshold, with at least ``health_min_requests`` in it, is out for a cool-down that
+    # starts at ``_cooldown_base`` and doubles while failures go on, up to ``_cooldown_max``.
+    health_window: float = Field(default=10.0, gt=0)
+    health_min_requests: int = Field(default=5, ge=1)
+    health_failure_rate: float = Field(default=0.5, gt=0, le=1)
+    health_cooldown_base: float = Field(default=1.0, gt=0)
+    health_cooldown_max: float = Field(default=30.0, gt=0)
+    # The longest back-off a 429's Retry-After may ask for.
+    rate_limit_backoff_max: float = Field(default=60.0, gt=0)
+    # Provider timeouts (seconds), unless a rule target sets its own: connecting, the reply's
+    # start (a stream's first event, or a whole non-streamed reply), a stream's silence after.
+    upstream_connect_timeout: float = Field(default=10.0, gt=0)
+    upstream_first_byte_timeout: float = Field(default=300.0, gt=0)
+    upstream_idle_timeout: float = Field(default=120.0, gt=0)
     # The local MLX engine. Models are found in the HF cache and in ``<data_dir>/models``.
     local_max_models: int = 2
     # None: 75% of physical memory.
@@ -49,6 +65,9 @@ class Settings(BaseSettings):
     allow_open: bool = False
     # Proxies (addresses or CIDR networks) whose X-Forwarded-For names the client; else the socket.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Provider base URLs at link-local (169.254.0.0/16, fe80::/10) or cloud-metadata addresses
+    # are refused unless this is on: there a stored key or forged call reaches the host's secrets.
+    allow_link_local_upstreams: bool = False
     # UI sessions: lifetime of a sign-in, and the Secure flag of its cookie (off only for plain
     # HTTP on a LAN, where browsers would drop a Secure cookie).
     session_ttl_minutes: int = Field(default=720, ge=1)
@@ -57,7 +76,7 @@ class Settings(BaseSettings):
     sign_in_attempts_per_minute: int = Field(default=10, ge=1)
     # How often gateway keys' last-used times are written and other replicas' changes read.
     key_sync_interval: float = Field(default=5.0, gt=0)
-    # Shared mode (several replicas): Redis carries change notices, rate limits and breakers.
+    # Shared mode (several replicas): Redis carries change notices, rate limits and target health.
     # Empty: one process, nothing shared. The prefix namespaces keys and channels.
     redis_url: SecretStr | None = None
     redis_prefix: str = "mlx-manager"

@@ -19,8 +19,8 @@ from mlx_manager.gateway_keys.limiter import RateLimiter
 from mlx_manager.gateway_keys.service import GatewayKeyService
 from mlx_manager.observability.recorder import Observer
 from mlx_manager.providers.service import ProviderService
-from mlx_manager.routing.breaker import Breakers
 from mlx_manager.routing.failover import RetryPolicy
+from mlx_manager.routing.health import RetryBudget, TargetHealth
 from mlx_manager.routing.router import Router
 from mlx_manager.routing.service import RuleService
 from mlx_manager.settings import Settings
@@ -40,7 +40,8 @@ class AppState:
     admin_token: str
     clients: ProviderClients
     model_lists: ProviderModelLists
-    breakers: Breakers
+    health: TargetHealth
+    retry_budget: RetryBudget
     retry_policy: RetryPolicy
     local: MLXBackend
     # Model downloads from the Hugging Face Hub, and the stored Hub token.

@@ -1,6 +1,6 @@
 """Several real replicas on one PostgreSQL database and one Redis behave as one gateway:
 changes made through one are used by all within a second, a key's limit holds across them, a
-breaker opened by one is respected by all, and Redis going away fails no request."""
+target taken out by one is out on all, and Redis going away fails no request."""
 
 from __future__ import annotations
 
@@ -82,8 +82,9 @@ def trio(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[R
             database_url=database_url,
             redis_url=redis_url,
             extra={
-                "MLX_MANAGER_BREAKER_THRESHOLD": "2",
-                "MLX_MANAGER_BREAKER_COOLDOWN": "60",
+                "MLX_MANAGER_HEALTH_MIN_REQUESTS": "2",
+                "MLX_MANAGER_HEALTH_COOLDOWN_BASE": "60",
+                "MLX_MANAGER_HEALTH_COOLDOWN_MAX": "60",
                 "MLX_MANAGER_RETRIES_PER_TARGET": "0",
             },
         )
@@ -143,7 +144,7 @@ def _check_limit_across(trio: Replicas, key: str) -> None:
     assert statuses[:4] == [200] * 4
 
 
-def test_a_breaker_opened_on_one_replica_is_respected_by_the_others(
+def test_a_target_taken_out_on_one_replica_is_out_on_the_others(
     trio: Replicas, echo: FakeUpstream
 ) -> None:
     failing = FakeUpstream().start()
@@ -154,15 +155,15 @@ def test_a_breaker_opened_on_one_replica_is_respected_by_the_others(
         targets = [{"provider": bad, "model": "m"}, {"provider": good, "model": "echo-1"}]
         add_rule(trio[0], "m", targets)
         wait_for_rule([trio[1], trio[2]], "m")
-        # Threshold 2: two failures on replica 0 open the breaker (each request fails over).
+        # A minimum of 2: two failures on replica 0 take the target out (each fails over).
         assert [chat(trio[0], "m").status_code for _ in range(2)] == [200, 200]
         assert len(failing.received) == 2
-        open_sample = f'mlx_manager_circuit_breaker_state{{state="open",target="provider:{bad}"}}'
+        open_sample = f'mlx_manager_target_state{{state="backing_off",target="provider:{bad}/m"}}'
         for replica in (trio[1], trio[2]):
             delay = eventually(
                 lambda r=replica: r.metric(open_sample) == 1.0, timeout=PROPAGATION_LIMIT
             )
-            print(f"breaker propagation: {delay * 1000:.0f} ms")
+            print(f"health propagation: {delay * 1000:.0f} ms")
         statuses = [chat(trio[1 + i % 2], "m").status_code for i in range(6)]
         assert statuses == [200] * 6
         assert len(failing.received) == 2  # nobody called the open target again

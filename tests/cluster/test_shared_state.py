@@ -1,4 +1,4 @@
-"""Change notices and breakers between replicas, each replica a link of its own, in one process."""
+"""Change notices and target health between replicas, each a link of its own, in one process."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import pytest
 
 from mlx_manager.cluster.changes import ChangeFeed
 from mlx_manager.cluster.link import RedisLink
-from mlx_manager.cluster.shared_breakers import SharedBreakers
+from mlx_manager.cluster.shared_health import SharedHealth
 from mlx_manager.cluster.topics import Topic
-from mlx_manager.routing.breaker import BreakerState
+from mlx_manager.errors import UpstreamRateLimited
+from mlx_manager.routing.health import HealthPolicy, HealthState, Outcome
 
 Started = Callable[[], Awaitable[RedisLink]]
 
@@ -73,68 +74,74 @@ async def test_a_change_reaches_the_other_replica_and_a_missed_one_is_caught_up(
             await feed.aclose()
 
 
-async def started_breakers(link: Started, *, cooldown: float) -> SharedBreakers:
+async def started_health(link: Started, *, cooldown: float) -> SharedHealth:
     replica = await link()
-    breakers = SharedBreakers(link=replica, threshold=2, cooldown=cooldown)
+    policy = HealthPolicy(min_requests=2, cooldown_base=cooldown, cooldown_max=cooldown)
+    health = SharedHealth(link=replica, policy=policy)
     await replica.start(wait=2)
-    breakers.start()
-    return breakers
+    health.start()
+    return health
 
 
-async def test_a_breaker_opened_by_one_replica_is_open_on_the_other(link: Started) -> None:
-    a = await started_breakers(link, cooldown=30)
-    b = await started_breakers(link, cooldown=30)
+def fail(health: SharedHealth, key: str) -> None:
+    health.finished(key, health.started(key), Outcome.FAILURE, None)
+
+
+async def test_a_target_ejected_by_one_replica_is_out_on_the_others(link: Started) -> None:
+    a = await started_health(link, cooldown=30)
+    b = await started_health(link, cooldown=30)
     try:
-        a.record_failure("provider:1")
-        a.record_failure("provider:1")
-        assert a.state("provider:1") is BreakerState.OPEN
-        await until(lambda: b.state("provider:1") is BreakerState.OPEN)
-        assert not b.acquire("provider:1")
-        assert 29 < b.retry_after("provider:1") <= 30
+        fail(a, "provider:1/m")
+        fail(a, "provider:1/m")
+        assert a.state("provider:1/m") is HealthState.BACKING_OFF
+        await until(lambda: b.state("provider:1/m") is HealthState.BACKING_OFF)
+        assert not b.admit("provider:1/m")
+        assert 29 < b.available_in("provider:1/m") <= 30
         # A replica started later takes it on too.
-        c = await started_breakers(link, cooldown=30)
-        assert c.state("provider:1") is BreakerState.OPEN
+        c = await started_health(link, cooldown=30)
+        assert c.state("provider:1/m") is HealthState.BACKING_OFF
         await c.aclose()
     finally:
         await a.aclose()
         await b.aclose()
 
 
-async def test_failures_on_different_replicas_add_up(link: Started) -> None:
-    a = await started_breakers(link, cooldown=30)
-    b = await started_breakers(link, cooldown=30)
+async def test_a_rate_limit_back_off_reaches_every_replica(link: Started) -> None:
+    a = await started_health(link, cooldown=30)
+    b = await started_health(link, cooldown=30)
     try:
-        a.record_failure("provider:2")
-        await asyncio.sleep(0.05)
-        b.record_failure("provider:2")
-        await until(lambda: a.state("provider:2") is BreakerState.OPEN)
-        await until(lambda: b.state("provider:2") is BreakerState.OPEN)
+        limited = UpstreamRateLimited("slow", provider="p", upstream_status=429, retry_after=5)
+        a.finished("provider:2/m", a.started("provider:2/m"), Outcome.RATE_LIMITED, limited)
+        await until(lambda: b.state("provider:2/m") is HealthState.BACKING_OFF)
+        assert 4 < b.available_in("provider:2/m") <= 5
+        assert b.view("provider:2/m").failures == 0
     finally:
         await a.aclose()
         await b.aclose()
 
 
-async def test_one_probe_for_the_cluster_and_its_success_closes_everywhere(
+async def test_one_probe_for_the_cluster_and_its_success_recovers_everywhere(
     link: Started,
 ) -> None:
-    a = await started_breakers(link, cooldown=0.3)
-    b = await started_breakers(link, cooldown=0.3)
+    a = await started_health(link, cooldown=0.3)
+    b = await started_health(link, cooldown=0.3)
+    key = "provider:3/m"
     try:
-        a.record_failure("provider:3")
-        a.record_failure("provider:3")
-        await until(lambda: b.state("provider:3") is BreakerState.OPEN)
-        await until(lambda: a.state("provider:3") is BreakerState.HALF_OPEN)
-        await until(lambda: b.state("provider:3") is BreakerState.HALF_OPEN)
+        fail(a, key)
+        fail(a, key)
+        await until(lambda: b.state(key) is HealthState.BACKING_OFF)
+        await until(lambda: a.state(key) is HealthState.PROBING)
+        await until(lambda: b.state(key) is HealthState.PROBING)
         # The first asks claim the probe; then exactly one replica may send it.
-        assert not a.acquire("provider:3")
-        assert not b.acquire("provider:3")
+        assert not a.admit(key)
+        assert not b.admit(key)
         await asyncio.sleep(0.1)
-        granted = [a.acquire("provider:3"), b.acquire("provider:3")]
+        granted = [a.admit(key), b.admit(key)]
         assert sorted(granted) == [False, True]
         prober, other = (a, b) if granted[0] else (b, a)
-        prober.record_success("provider:3")
-        await until(lambda: other.state("provider:3") is BreakerState.CLOSED)
-        assert other.acquire("provider:3")
+        prober.finished(key, prober.started(key), Outcome.SUCCESS, None)
+        await until(lambda: other.state(key) is HealthState.HEALTHY)
+        assert other.admit(key)
     finally:
         await a.aclose()
         await b.aclose()

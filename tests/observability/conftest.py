@@ -17,8 +17,8 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(
         update={
             "request_log_flush_interval": 0.02,
-            "breaker_threshold": 2,
-            "breaker_cooldown": 30.0,
+            "health_min_requests": 2,
+            "health_cooldown_base": 30.0,
             "retry_backoff_cap": 0.01,
         }
     )

@@ -64,10 +64,14 @@ def test_metrics_after_traffic(gateway: Gateway) -> None:
     assert got["mlx_manager_tokens_total", openai | labels(direction="input")] == 2
     assert got["mlx_manager_tokens_total", openai | labels(direction="output")] == 6
     assert got["mlx_manager_tokens_total", anthropic | labels(direction="input")] == 3
-    # Two failures (a try and a retry) reached the threshold of 2: the breaker is open.
-    target = f"provider:{gateway.provider_ids['sick']}"
-    assert got["mlx_manager_circuit_breaker_state", labels(target=target, state="open")] == 1
-    assert got["mlx_manager_circuit_breaker_state", labels(target=target, state="closed")] == 0
+    # Two failures (a try and a retry) of two requests: the target is out.
+    target = f"provider:{gateway.provider_ids['sick']}/m"
+    assert got["mlx_manager_target_state", labels(target=target, state="backing_off")] == 1
+    assert got["mlx_manager_target_state", labels(target=target, state="healthy")] == 0
+    assert got["mlx_manager_target_error_rate", labels(target=target)] == 1.0
+    assert got["mlx_manager_target_in_flight", labels(target=target)] == 0
+    served = f"provider:{gateway.provider_ids['openai']}/echo-1"
+    assert got["mlx_manager_target_latency_seconds", labels(target=served)] > 0
     assert got["mlx_manager_local_models_loaded", labels()] == 0
     assert got["mlx_manager_local_memory_bytes", labels()] == 0
     assert got["mlx_manager_request_log_queue_depth", labels()] == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from mlx_manager.observability.usage import TokenCounts, UsageScan, read_body_usage
+from mlx_manager.observability.usage import TokenCounts, UsageScan, read_document_usage
 
 
 def sse(*events: tuple[str | None, object]) -> bytes:
@@ -91,12 +91,12 @@ def test_crlf_line_ends_are_read() -> None:
 
 def test_bodies_of_each_protocol() -> None:
     counts = TokenCounts()
-    read_body_usage(orjson.dumps({"usage": {"prompt_tokens": 3, "total_tokens": 3}}), counts)
+    read_document_usage({"usage": {"prompt_tokens": 3, "total_tokens": 3}}, counts)
     assert counts == TokenCounts(input_tokens=3)  # embeddings: no output
     counts = TokenCounts()
-    read_body_usage(orjson.dumps({"usage": {"input_tokens": 4, "output_tokens": 2}}), counts)
+    read_document_usage({"usage": {"input_tokens": 4, "output_tokens": 2}}, counts)
     assert counts == TokenCounts(input_tokens=4, output_tokens=2)
     counts = TokenCounts()
-    read_body_usage(b'{"usage": broken', counts)
-    read_body_usage(b"[]", counts)
+    read_document_usage({"usage": "broken"}, counts)
+    read_document_usage([], counts)
     assert counts == TokenCounts()

@@ -75,7 +75,7 @@ class RedisLink:
         except TimeoutError:
             log.warning(
                 "Redis did not answer within %.1f s; serving with per-replica limits and"
-                " breakers until it does.",
+                " target health until it does.",
                 wait,
             )
 
@@ -100,7 +100,7 @@ class RedisLink:
         self.outages += 1
         self._down_since = time.monotonic()
         log.warning(
-            "Shared mode degraded, Redis is unreachable (%s): rate limits and circuit breakers"
+            "Shared mode degraded, Redis is unreachable (%s): rate limits and target health"
             " are per replica, and changes reach other replicas only through periodic reloads"
             " from the database, until Redis answers again.",
             type(exc).__name__,

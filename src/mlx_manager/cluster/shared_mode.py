@@ -13,8 +13,9 @@ from prometheus_client.registry import Collector
 from mlx_manager.cluster.changes import ChangeFeed, Reload
 from mlx_manager.cluster.link import RedisLink
 from mlx_manager.cluster.redis_limiter import SharedLimiter
-from mlx_manager.cluster.shared_breakers import SharedBreakers
+from mlx_manager.cluster.shared_health import SharedHealth
 from mlx_manager.cluster.topics import Topic
+from mlx_manager.routing.health import HealthPolicy
 from mlx_manager.settings import Settings
 
 # How long start-up waits for Redis before it serves in degraded mode.
@@ -26,7 +27,7 @@ class SharedMode:
     link: RedisLink
     feed: ChangeFeed
     limiter: SharedLimiter
-    breakers: SharedBreakers
+    health: SharedHealth
 
     def watch(self, *, providers: Reload, rules: Reload, keys: Reload) -> None:
         """Say how each part reloads from storage, and start acting on other replicas' changes."""
@@ -39,7 +40,9 @@ class SharedMode:
         return _SharedModeCollector(self.link)
 
 
-async def start_shared_mode(settings: Settings, stack: AsyncExitStack) -> SharedMode:
+async def start_shared_mode(
+    settings: Settings, stack: AsyncExitStack, *, health_policy: HealthPolicy
+) -> SharedMode:
     """Connect to Redis (serving degraded if it does not answer) and start the shared parts."""
     assert settings.redis_url is not None
     link = RedisLink(
@@ -50,12 +53,10 @@ async def start_shared_mode(settings: Settings, stack: AsyncExitStack) -> Shared
     stack.push_async_callback(link.aclose)
     feed = ChangeFeed(link=link, interval=settings.shared_check_interval)
     stack.push_async_callback(feed.aclose)
-    breakers = SharedBreakers(
-        link=link, threshold=settings.breaker_threshold, cooldown=settings.breaker_cooldown
-    )
-    breakers.start()
-    stack.push_async_callback(breakers.aclose)
-    shared = SharedMode(link=link, feed=feed, limiter=SharedLimiter(link=link), breakers=breakers)
+    health = SharedHealth(link=link, policy=health_policy)
+    health.start()
+    stack.push_async_callback(health.aclose)
+    shared = SharedMode(link=link, feed=feed, limiter=SharedLimiter(link=link), health=health)
     await link.start(wait=CONNECT_WAIT)
     return shared
 
@@ -67,7 +68,7 @@ class _SharedModeCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         degraded = GaugeMetricFamily(
             "mlx_manager_shared_mode_degraded",
-            "1 while Redis is unreachable and limits and breakers are per replica.",
+            "1 while Redis is unreachable and limits and target health are per replica.",
         )
         degraded.add_metric([], 0.0 if self._link.healthy else 1.0)
         yield degraded

@@ -2,7 +2,7 @@
 
 Request series are labelled by protocol, provider and served model. Model names reach the
 labels only once a route resolved them, and at most ``MAX_MODEL_LABELS`` distinct ones: further
-names count as ``other``, so callers cannot grow the series without bound. Breaker states, the
+names count as ``other``, so callers cannot grow the series without bound. Target health, the
 local engine and the request-log queue are read when scraped.
 """
 
@@ -18,7 +18,7 @@ from prometheus_client.registry import Collector
 from mlx_manager.backends.mlx.backend import EngineStatus
 from mlx_manager.observability.record import RequestRecord
 from mlx_manager.observability.request_log import RequestLog
-from mlx_manager.routing.breaker import Breakers, BreakerState
+from mlx_manager.routing.health import HealthState, TargetHealth
 
 MAX_MODEL_LABELS = 200
 OTHER = "other"
@@ -95,12 +95,12 @@ class GatewayMetrics:
     def watch(
         self,
         *,
-        breakers: Breakers,
+        health: TargetHealth,
         engine: Callable[[], EngineStatus] | None,
         request_log: RequestLog,
     ) -> None:
         """Report these parts' state at every scrape."""
-        self.registry.register(_StateCollector(breakers, engine, request_log))
+        self.registry.register(_StateCollector(health, engine, request_log))
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
@@ -130,16 +130,16 @@ class GatewayMetrics:
 class _StateCollector(Collector):
     def __init__(
         self,
-        breakers: Breakers,
+        health: TargetHealth,
         engine: Callable[[], EngineStatus] | None,
         request_log: RequestLog,
     ) -> None:
-        self._breakers = breakers
+        self._health = health
         self._engine = engine
         self._log = request_log
 
     def collect(self) -> Iterator[Metric]:
-        yield self._breaker_states()
+        yield from self._target_health()
         if self._engine is not None:
             yield from _engine_metrics(self._engine())
         depth = GaugeMetricFamily(
@@ -159,16 +159,34 @@ class _StateCollector(Collector):
             counter.add_metric([], value)
             yield counter
 
-    def _breaker_states(self) -> Metric:
-        family = GaugeMetricFamily(
-            "mlx_manager_circuit_breaker_state",
-            "1 for the state each target's breaker is in; targets not listed are closed.",
+    def _target_health(self) -> Iterator[Metric]:
+        views = self._health.views()
+        state = GaugeMetricFamily(
+            "mlx_manager_target_state",
+            "1 for the health state each target is in; targets never used are not listed.",
             labels=["target", "state"],
         )
-        for target, current in sorted(self._breakers.snapshot().items()):
-            for state in BreakerState:
-                family.add_metric([target, state.value], 1.0 if state is current else 0.0)
-        return family
+        error_rate = GaugeMetricFamily(
+            "mlx_manager_target_error_rate",
+            "Share of a target's requests that failed over the health window.",
+            labels=["target"],
+        )
+        latency = GaugeMetricFamily(
+            "mlx_manager_target_latency_seconds",
+            "Peak-EWMA time to a reply's start, as the latency strategy sees it.",
+            labels=["target"],
+        )
+        in_flight = GaugeMetricFamily(
+            "mlx_manager_target_in_flight", "Requests waiting on a target.", labels=["target"]
+        )
+        for view in views:
+            for each in HealthState:
+                state.add_metric([view.key, each.value], 1.0 if each is view.state else 0.0)
+            error_rate.add_metric([view.key], view.error_rate)
+            if view.latency is not None:
+                latency.add_metric([view.key], view.latency)
+            in_flight.add_metric([view.key], view.in_flight)
+        yield from (state, error_rate, latency, in_flight)
 
 
 def _engine_metrics(status: EngineStatus) -> Iterator[Metric]:

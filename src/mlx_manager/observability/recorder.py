@@ -21,7 +21,7 @@ from mlx_manager.observability.metrics import GatewayMetrics
 from mlx_manager.observability.readiness import Readiness
 from mlx_manager.observability.record import RECORD_KEY, RequestRecord
 from mlx_manager.observability.request_log import RequestLog, Retention
-from mlx_manager.routing.breaker import Breakers
+from mlx_manager.routing.health import TargetHealth
 from mlx_manager.settings import Settings
 from mlx_manager.storage.migrate import head_revision
 
@@ -144,7 +144,7 @@ def start_observer(
     settings: Settings,
     engine: AsyncEngine,
     sessions: async_sessionmaker[AsyncSession],
-    breakers: Breakers,
+    health: TargetHealth,
     engine_status: Callable[[], EngineStatus] | None,
 ) -> Observer:
     """Build the metrics, the request log (its writer and pruning tasks started) and readiness."""
@@ -159,7 +159,7 @@ def start_observer(
         ),
     )
     metrics = GatewayMetrics()
-    metrics.watch(breakers=breakers, engine=engine_status, request_log=request_log)
+    metrics.watch(health=health, engine=engine_status, request_log=request_log)
     request_log.start()
     return Observer(
         metrics=metrics,

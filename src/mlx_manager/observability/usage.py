@@ -1,9 +1,10 @@
 """Token counts read cheaply from relayed wire bytes, for the same-protocol fast path.
 
-A non-streaming body is parsed once with orjson. A stream is scanned, not parsed: only an SSE
-line whose JSON has a ``"usage"`` object (OpenAI's last chunk, Anthropic's ``message_start`` and
-``message_delta``) is decoded; every other chunk costs a substring search. Inside JSON strings
-quotes are escaped, so ``"usage"`` with bare quotes only ever matches a key.
+A non-streaming body is parsed once, by the fast path's check that it is a reply. A stream is
+scanned, not parsed: only an SSE line whose JSON has a ``"usage"`` object (OpenAI's last chunk,
+Anthropic's ``message_start`` and ``message_delta``) is decoded; every other chunk costs a
+substring search. Inside JSON strings quotes are escaped, so ``"usage"`` with bare quotes only
+ever matches a key.
 """
 
 from __future__ import annotations
@@ -51,14 +52,9 @@ def _usage_of(document: object) -> object:
     return usage
 
 
-def read_body_usage(body: bytes, counts: TokenCounts) -> None:
-    """The ``usage`` of a whole JSON reply (chat completion, message or embeddings)."""
-    if _MARKER not in body:
-        return
-    try:
-        counts.update(_usage_of(orjson.loads(body)))
-    except orjson.JSONDecodeError:
-        return
+def read_document_usage(document: object, counts: TokenCounts) -> None:
+    """The ``usage`` of a reply already parsed (the fast path parses it to check it)."""
+    counts.update(_usage_of(document))
 
 
 class UsageScan:

@@ -9,12 +9,14 @@ change, and the provider directory, whose ``version`` tells when targets must be
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
+from mlx_manager.backends.http.timeouts import DEFAULT_TIMEOUTS, UpstreamTimeouts
 from mlx_manager.errors import ModelNotFound, NoRouteAvailable
 from mlx_manager.providers.catalogue import spec_for
 from mlx_manager.providers.directory import ProviderDirectory, ResolvedProvider
+from mlx_manager.routing.balancing import Strategy
 from mlx_manager.routing.matching import CompiledRule, compile_rules, match_rule
 from mlx_manager.routing.patterns import PatternType
 from mlx_manager.routing.rules import LOCAL, Rule, RuleTarget
@@ -50,10 +52,17 @@ class BoundTarget:
     provider: ResolvedProvider | None
     # Why the target cannot be used now; None when it can.
     problem: str | None
+    # The target's own timeouts over the server's defaults, built once per binding.
+    timeouts: UpstreamTimeouts = DEFAULT_TIMEOUTS
 
     @property
     def kind(self) -> TargetKind:
         return TargetKind.PROVIDER if self.target.provider_id is not None else TargetKind.LOCAL
+
+
+def target_key(provider_id: int | None, model: str) -> str:
+    """``provider:3/gpt-4o`` or ``local/qwen3``: what target health is kept by."""
+    return f"provider:{provider_id}/{model}" if provider_id is not None else f"{LOCAL}/{model}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +74,14 @@ class ResolvedTarget:
     model: str
     # The credential to call; None exactly when ``kind`` is local.
     provider: ResolvedProvider | None = None
+    weight: int = 1
+    timeouts: UpstreamTimeouts = DEFAULT_TIMEOUTS
+    key: str = field(init=False)
 
-    @property
-    def key(self) -> str:
-        """``provider:3`` or ``local:qwen3``: what circuit breakers are kept by."""
-        return f"provider:{self.provider.id}" if self.provider else f"local:{self.model}"
+    def __post_init__(self) -> None:
+        # Kept, not computed per use: every attempt looks its health up by it.
+        provider_id = self.provider.id if self.provider is not None else None
+        object.__setattr__(self, "key", target_key(provider_id, self.model))
 
     @property
     def label(self) -> str:
@@ -86,10 +98,16 @@ class RouteCandidate:
     provider_id: int | None
     provider: ResolvedProvider | None
     problem: str | None
+    weight: int = 1
+    timeouts: UpstreamTimeouts = DEFAULT_TIMEOUTS
 
     @property
     def usable(self) -> bool:
         return self.problem is None
+
+    @property
+    def key(self) -> str:
+        return target_key(self.provider_id, self.model)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,14 +117,19 @@ class RouteExplanation:
     rule: Rule | None
     candidates: tuple[RouteCandidate, ...]
 
+    @property
+    def strategy(self) -> Strategy:
+        return self.rule.strategy if self.rule is not None else Strategy.ORDERED
+
 
 @dataclass(frozen=True, slots=True)
 class RoutePlan:
-    """What the gateway tries, in order: ``targets[0]`` first, then the fallbacks."""
+    """What the gateway may try: ``strategy`` puts ``targets`` in order for each request."""
 
     model: str
     source: RouteSource
     rule: Rule | None
+    strategy: Strategy
     # Never empty.
     targets: tuple[ResolvedTarget, ...]
     # Targets left out because they cannot be used now, with the reason; for logs.
@@ -138,10 +161,16 @@ class Router:
     are noticed through the directory's version."""
 
     def __init__(
-        self, *, directory: ProviderDirectory, local_models: LocalModels = no_local_models
+        self,
+        *,
+        directory: ProviderDirectory,
+        local_models: LocalModels = no_local_models,
+        timeouts: UpstreamTimeouts = DEFAULT_TIMEOUTS,
     ) -> None:
         self.directory = directory
         self.local_models = local_models
+        # The server's defaults; a rule target may set its own.
+        self.timeouts = timeouts
         self._rules: tuple[Rule, ...] = ()
         self._table: tuple[CompiledRule, ...] = ()
         self._bindings = _Bindings(directory_version=-1, by_rule={})
@@ -160,17 +189,34 @@ class Router:
         return [c.rule.pattern for c in self._table if c.rule.pattern_type is PatternType.EXACT]
 
     def bind(self, target: RuleTarget) -> BoundTarget:
+        timeouts = self._timeouts_of(target)
         if target.provider_id is None:
-            return BoundTarget(target, None, None)
+            return BoundTarget(target, None, None, timeouts)
         provider = self.directory.get(target.provider_id)
-        return BoundTarget(target, provider, provider_problem(target.provider_id, provider))
+        return BoundTarget(
+            target, provider, provider_problem(target.provider_id, provider), timeouts
+        )
+
+    def _timeouts_of(self, target: RuleTarget) -> UpstreamTimeouts:
+        defaults = self.timeouts
+        if (target.connect_timeout, target.first_byte_timeout, target.idle_timeout) == (
+            None,
+            None,
+            None,
+        ):
+            return defaults
+        return UpstreamTimeouts(
+            connect=target.connect_timeout or defaults.connect,
+            first_byte=target.first_byte_timeout or defaults.first_byte,
+            idle=target.idle_timeout or defaults.idle,
+        )
 
     def explain(self, model: str) -> RouteExplanation:
         """Every target the route for ``model`` would consider, usable or not."""
         rule = match_rule(self._table, model)
         if rule is not None:
             bound = self._current_bindings().by_rule[rule.id]
-            candidates = tuple(_candidate(b, model) for b in bound)
+            candidates = tuple(self._candidate(b, model) for b in bound)
             return RouteExplanation(
                 model=model, source=RouteSource.RULE, rule=rule, candidates=candidates
             )
@@ -183,6 +229,7 @@ class Router:
                 provider_id=provider.id,
                 provider=provider,
                 problem=provider_problem(provider.id, provider),
+                timeouts=self.timeouts,
             )
             return RouteExplanation(
                 model=model, source=RouteSource.PROVIDER_PREFIX, rule=None, candidates=(candidate,)
@@ -208,10 +255,30 @@ class Router:
             model=model,
             source=explanation.source,
             rule=explanation.rule,
+            strategy=explanation.strategy,
             targets=tuple(
-                ResolvedTarget(kind=c.kind, model=c.model, provider=c.provider) for c in usable
+                ResolvedTarget(
+                    kind=c.kind,
+                    model=c.model,
+                    provider=c.provider,
+                    weight=c.weight,
+                    timeouts=c.timeouts,
+                )
+                for c in usable
             ),
             skipped=skipped,
+        )
+
+    def _candidate(self, bound: BoundTarget, requested: str) -> RouteCandidate:
+        target = bound.target
+        return RouteCandidate(
+            kind=bound.kind,
+            model=target.model or requested,
+            provider_id=target.provider_id,
+            provider=bound.provider,
+            problem=bound.problem,
+            weight=target.weight,
+            timeouts=bound.timeouts,
         )
 
     def _current_bindings(self) -> _Bindings:
@@ -250,16 +317,6 @@ class Router:
             + (f" Known: {'; '.join(known)}." if known else "")
             + " Add a rule in Settings → Routing."
         )
-
-
-def _candidate(bound: BoundTarget, requested: str) -> RouteCandidate:
-    return RouteCandidate(
-        kind=bound.kind,
-        model=bound.target.model or requested,
-        provider_id=bound.target.provider_id,
-        provider=bound.provider,
-        problem=bound.problem,
-    )
 
 
 def _short_list(names: Sequence[str]) -> str:

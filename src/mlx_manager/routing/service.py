@@ -7,14 +7,19 @@ configuration. Such a target shows as unusable (with the reason) and the live ro
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mlx_manager.errors import ModelNotFound, NotFound
 from mlx_manager.providers.validation import FieldError, InvalidFields
-from mlx_manager.routing.router import Router
+from mlx_manager.routing.balancing import Strategy, arrange, explain_pick
+from mlx_manager.routing.health import HealthState, TargetHealth, TargetView
+from mlx_manager.routing.router import RouteCandidate, Router, target_key
 from mlx_manager.routing.rules import Rule, RuleTarget, rule_from_row, targets_to_json
 from mlx_manager.routing.schemas import (
+    HealthList,
+    HealthPublic,
     RouteTestResult,
     RouteTestTarget,
     RuleCreate,
@@ -33,10 +38,12 @@ class RuleService:
         *,
         sessions: async_sessionmaker[AsyncSession],
         router: Router,
+        health: TargetHealth,
         on_change: Callable[[], None] | None = None,
     ) -> None:
         self._sessions = sessions
         self.router = router
+        self.health = health
         # Called after each committed change, so other replicas reload (``cluster``).
         self._on_change = on_change
 
@@ -51,6 +58,7 @@ class RuleService:
             pattern=rule.pattern,
             pattern_type=rule.pattern_type,
             targets=[self._target_public(t) for t in rule.targets],
+            strategy=rule.strategy,
             enabled=rule.enabled,
             priority=rule.priority,
             description=rule.description,
@@ -77,6 +85,7 @@ class RuleService:
                 pattern=checked.pattern,
                 pattern_type=body.pattern_type.value,
                 targets=targets_to_json(checked.targets),
+                strategy=body.strategy.value,
                 enabled=body.enabled,
                 priority=await repo.next_priority(session),
                 description=body.description.strip(),
@@ -100,6 +109,8 @@ class RuleService:
             row.pattern_type = pattern_type.value
             if checked.targets is not None:
                 row.targets = targets_to_json(checked.targets)
+            if body.strategy is not None:
+                row.strategy = body.strategy.value
             if body.enabled is not None:
                 row.enabled = body.enabled
             if body.description is not None:
@@ -125,13 +136,27 @@ class RuleService:
         return self.list_all()
 
     def test(self, model: str) -> RouteTestResult:
-        """What the live router would do with ``model`` now, unusable targets included."""
+        """What the live router would do with ``model`` now: every target, usable or not, with
+        its health, and the one a request sent now would try first, and why."""
         try:
             explanation = self.router.explain(model)
         except ModelNotFound as exc:
             return RouteTestResult(
-                model=model, source=None, rule=None, targets=[], error=exc.message
+                model=model,
+                source=None,
+                rule=None,
+                targets=[],
+                strategy=None,
+                reason=None,
+                error=exc.message,
             )
+        candidates = explanation.candidates
+        strategy = explanation.strategy
+        usable = [c for c in candidates if c.usable]
+        weighing = dict(
+            zip(map(id, usable), explain_pick(usable, strategy, self.health), strict=True)
+        )
+        picked, reason = self._first_choice(usable, strategy)
         return RouteTestResult(
             model=model,
             source=explanation.source,
@@ -144,21 +169,57 @@ class RuleService:
                     model=c.model,
                     usable=c.usable,
                     problem=c.problem,
+                    health=_health_public(self.health.view(c.key)),
+                    weighing=weighing.get(id(c)),
+                    picked=c is picked,
                 )
-                for c in explanation.candidates
+                for c in candidates
             ],
+            strategy=strategy,
+            reason=reason,
             error=None,
+        )
+
+    def _first_choice(
+        self, usable: list[RouteCandidate], strategy: Strategy
+    ) -> tuple[RouteCandidate | None, str | None]:
+        if not usable:
+            return None, "no target can be used: see each target's problem"
+        health = self.health
+        # Asked without taking a probe slot: a route test must not change what it reports.
+        for candidate in arrange(usable, strategy, health):
+            if health.state(candidate.key) is HealthState.HEALTHY:
+                how = "first" if strategy is Strategy.ORDERED else f"first by {strategy.value}"
+                return candidate, f"{how} among the healthy targets"
+            if health.state(candidate.key) is HealthState.PROBING:
+                return candidate, "its cool-down is over: a probe request would go to it"
+        soonest = min(usable, key=lambda c: health.available_in(c.key))
+        wait = health.available_in(soonest.key)
+        return soonest, (
+            f"every target is backing off; the one back soonest ({wait:.0f} s) is tried anyway"
         )
 
     def _target_public(self, target: RuleTarget) -> TargetPublic:
         bound = self.router.bind(target)
+        health = None
+        if target.model is not None:
+            health = _health_public(self.health.view(target_key(target.provider_id, target.model)))
         return TargetPublic(
             provider=target.provider,
             model=target.model,
+            weight=target.weight,
+            connect_timeout=target.connect_timeout,
+            first_byte_timeout=target.first_byte_timeout,
+            idle_timeout=target.idle_timeout,
             provider_name=bound.provider.name if bound.provider else None,
             usable=bound.problem is None,
             problem=bound.problem,
+            health=health,
         )
+
+    def target_health(self) -> HealthList:
+        """Every target that served or failed recently (this replica's view)."""
+        return HealthList(targets=[_health_public(view) for view in self.health.views()])
 
     def _provider_exists(self, provider_id: int) -> bool:
         return self.router.directory.get(provider_id) is not None
@@ -195,3 +256,22 @@ def _order_problem(missing: list[int], unknown: list[int]) -> str:
     if missing:
         return f"rule {', '.join(map(str, missing))} is missing; send every rule id exactly once"
     return "an id is repeated; send every rule id exactly once"
+
+
+def _health_public(view: TargetView) -> HealthPublic:
+    where, _, model = view.key.partition("/")
+    provider: int | Literal["local"] = "local"
+    if where.startswith("provider:"):
+        provider = int(where.removeprefix("provider:"))
+    return HealthPublic(
+        key=view.key,
+        provider=provider,
+        model=model,
+        state=view.state,
+        requests=view.requests,
+        failures=view.failures,
+        error_rate=round(view.error_rate, 4),
+        latency_ms=round(view.latency * 1000, 1) if view.latency is not None else None,
+        in_flight=view.in_flight,
+        retry_in=round(view.retry_in, 1),
+    )

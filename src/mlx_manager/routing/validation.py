@@ -61,7 +61,14 @@ def _check_targets(
                 )
             )
     checked = tuple(
-        RuleTarget(provider=spec.provider, model=(spec.model or "").strip() or None)
+        RuleTarget(
+            provider=spec.provider,
+            model=(spec.model or "").strip() or None,
+            weight=spec.weight,
+            connect_timeout=spec.connect_timeout,
+            first_byte_timeout=spec.first_byte_timeout,
+            idle_timeout=spec.idle_timeout,
+        )
         for spec in targets
     )
     return checked, errors

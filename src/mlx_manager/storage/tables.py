@@ -45,8 +45,9 @@ class ProviderRow(Base):
     )
 
 
-# A stored rule target: ``{"provider": <provider id> | "local", "model": <rewrite> | null}``.
-StoredTarget = dict[str, int | str | None]
+# A stored rule target: ``{"provider": <provider id> | "local", "model": <rewrite> | null,
+# "weight": 1}``, plus any of ``connect_timeout``, ``first_byte_timeout``, ``idle_timeout``.
+StoredTarget = dict[str, int | float | str | None]
 
 
 class RuleRow(Base):
@@ -60,6 +61,8 @@ class RuleRow(Base):
     # A ``PatternType`` value: "exact", "prefix", "glob" or "regex".
     pattern_type: Mapped[str] = mapped_column(String(10))
     targets: Mapped[list[StoredTarget]] = mapped_column(JSON)
+    # A ``Strategy`` value: "ordered", "weighted", "least_busy" or "latency".
+    strategy: Mapped[str] = mapped_column(String(16), default="ordered", server_default="ordered")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     # Lower first; ties by id. New rules go last.
     priority: Mapped[int] = mapped_column(Integer, index=True)

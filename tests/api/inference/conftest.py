@@ -9,7 +9,6 @@ import anthropic
 import openai
 import pytest
 
-from mlx_manager.settings import Settings
 from tests.conftest import LiveServer
 from tests.fakes.llm import serve_echo_model
 from tests.fakes.upstream import FakeUpstream
@@ -66,14 +65,6 @@ class Gateway:
     def close(self) -> None:
         for client in self._clients:
             client.close()
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    """Short cool-downs and back-offs, so breaker tests run in well under a second."""
-    return settings.model_copy(
-        update={"breaker_threshold": 2, "breaker_cooldown": 0.5, "retry_backoff_cap": 0.01}
-    )
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import anthropic
-import httpx
 import openai
 import pytest
 
@@ -45,7 +44,7 @@ def test_failing_provider_fails_over(gateway: Gateway, status: int) -> None:
     )
     message = gateway.anthropic().messages.create(model="fo-x", max_tokens=50, messages=HELLO)
     assert message.content[0].text == "system=[] user=[hello] images=0"  # type: ignore[union-attr]
-    assert len(failing.received) == (1 if status == 401 else 2)
+    assert len(failing.received) == (1 if status in (401, 429) else 2)
 
 
 def test_request_errors_come_back_at_once_naming_the_provider(gateway: Gateway) -> None:
@@ -111,49 +110,30 @@ def test_translated_stream_dying_after_first_bytes_ends_with_an_error_event(
     assert "flaky" in str(info.value)
 
 
-def test_circuit_breaker_opens_probes_and_closes(gateway: Gateway) -> None:
+def test_a_failing_target_is_taken_out_probed_and_taken_back(gateway: Gateway) -> None:
     sick = gateway.add_upstream("sick", "openai")
     sick.reply("/v1/chat/completions", Reply(status=500, json={"error": {"message": "boom"}}))
     gateway.add_rule(
         "cb-*", [{"provider": gateway.provider_ids["sick"], "model": "m"}, live(gateway)]
     )
     client = gateway.openai()
-    # Two failures (first try + retry) reach the threshold: the breaker opens.
-    client.chat.completions.create(model="cb-1", messages=HELLO)
-    assert len(sick.received) == 2
+    # Tries and retries: the fifth failure of five takes it out, and it is not retried again.
+    for _ in range(3):
+        client.chat.completions.create(model="cb-1", messages=HELLO)
+    assert len(sick.received) == 5
     for _ in range(3):
         raw = client.chat.completions.with_raw_response.create(model="cb-1", messages=HELLO)
         assert raw.headers["x-mlx-manager-provider"] == "up-openai"
         assert raw.headers["x-mlx-manager-attempts"] == "1"
-    assert len(sick.received) == 2  # skipped while open
-    # After the cool-down one probe goes through; the provider has recovered, so it closes.
+    assert len(sick.received) == 5  # skipped while out
+    # After the first cool-down (a second) one probe goes through; it has recovered.
     sick.reply("/v1/chat/completions", Reply(compute=openai_reply))
-    time.sleep(0.6)
+    time.sleep(1.1)
     raw = client.chat.completions.with_raw_response.create(model="cb-1", messages=HELLO)
     assert raw.headers["x-mlx-manager-provider"] == "sick"
-    assert len(sick.received) == 3
+    assert len(sick.received) == 6
     raw = client.chat.completions.with_raw_response.create(model="cb-1", messages=HELLO)
     assert raw.headers["x-mlx-manager-provider"] == "sick"
-
-
-def test_every_target_out_is_a_503_with_retry_after(gateway: Gateway) -> None:
-    sick = gateway.add_upstream("sick", "openai")
-    sick.reply("/v1/chat/completions", Reply(status=502, json={"error": {"message": "bad gw"}}))
-    gateway.add_rule("out-*", [{"provider": gateway.provider_ids["sick"], "model": "m"}])
-    url = gateway.server.base_url + "/v1/chat/completions"
-    body = {"model": "out-1", "messages": HELLO}
-    first = httpx.post(url, json=body)
-    assert first.status_code == 502
-    assert "sick" in first.json()["error"]["message"]
-    second = httpx.post(url, json=body)
-    assert second.status_code == 503
-    assert second.headers["retry-after"] == "1"
-    assert "cooling down" in second.json()["error"]["message"]
-    anthropic_reply = httpx.post(
-        gateway.server.base_url + "/v1/messages", json={**body, "max_tokens": 5}
-    )
-    assert anthropic_reply.status_code == 503
-    assert anthropic_reply.json()["error"]["type"] == "overloaded_error"
 
 
 def test_missing_local_model_fails_over_to_a_provider(gateway: Gateway) -> None:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Response, status
 
 from mlx_manager.api.deps import RowId, StateDep, require_admin
 from mlx_manager.routing.schemas import (
+    HealthList,
     RouteTestRequest,
     RouteTestResult,
     RuleCreate,
@@ -48,6 +49,12 @@ async def reorder_rules(body: RuleOrder, rules: RulesDep) -> RuleList:
 @router.post("/test")
 async def test_route(body: RouteTestRequest, rules: RulesDep) -> RouteTestResult:
     return rules.test(body.model)
+
+
+@router.get("/health")
+async def target_health(rules: RulesDep) -> HealthList:
+    """Each target's recent health: state, error rate, latency, requests in flight."""
+    return rules.target_health()
 
 
 @router.get("/{rule_id}")

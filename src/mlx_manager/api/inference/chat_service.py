@@ -21,19 +21,20 @@ from mlx_manager.backends.base import Backend
 from mlx_manager.backends.http.backend import HttpBackend
 from mlx_manager.backends.http.clients import ProviderClients
 from mlx_manager.backends.http.dialects import Dialect
-from mlx_manager.backends.http.passthrough import FORWARDED_HEADERS, forward, read_all
+from mlx_manager.backends.http.passthrough import FORWARDED_HEADERS, forward, open_stream
 from mlx_manager.core import ChatRequest, accumulate
 from mlx_manager.errors import GatewayError, InvalidRequest, ModelNotFound, UpstreamUnavailable
 from mlx_manager.observability.record import RequestRecord
-from mlx_manager.observability.usage import read_body_usage
+from mlx_manager.observability.usage import read_document_usage
 from mlx_manager.providers.catalogue import ApiType
-from mlx_manager.routing.breaker import Breakers
 from mlx_manager.routing.failover import RetryPolicy, serve_with_failover
+from mlx_manager.routing.health import RetryBudget, TargetHealth
 from mlx_manager.routing.router import ResolvedTarget, RouteCandidate, Router
 
 PROVIDER_HEADER = "x-mlx-manager-provider"
 MODEL_HEADER = "x-mlx-manager-model"
 ATTEMPTS_HEADER = "x-mlx-manager-attempts"
+SHOULD_RETRY_HEADER = "x-should-retry"
 SSE = "text/event-stream"
 
 
@@ -97,14 +98,16 @@ class ChatService:
         clients: ProviderClients,
         dialects: Mapping[ApiType, Dialect],
         local: Backend | None,
-        breakers: Breakers,
+        health: TargetHealth,
+        budget: RetryBudget,
         policy: RetryPolicy,
     ) -> None:
         self._router = router
         self._clients = clients
         self._dialects = dialects
         self._local = local
-        self._breakers = breakers
+        self._health = health
+        self._budget = budget
         self._policy = policy
 
     async def serve(
@@ -139,9 +142,9 @@ class ChatService:
         served = await serve_with_failover(
             plan.targets,
             attempt,
-            key_of=lambda t: t.key,
-            label_of=lambda t: t.label,
-            breakers=self._breakers,
+            strategy=plan.strategy,
+            health=self._health,
+            budget=self._budget,
             policy=self._policy,
             skipped=skipped_errors(plan.skipped),
         )
@@ -152,26 +155,38 @@ class ChatService:
     async def _forward(self, call: _Call, target: ResolvedTarget) -> Response:
         provider = target.provider
         assert provider is not None
-        reply = await forward(
-            self._clients.get(provider),
-            path=call.protocol.chat_path,
-            body=call.upstream_body(target.model),
-            headers=call.headers,
-        )
+        protocol = call.protocol
+        client = self._clients.get(provider)
+        body = call.upstream_body(target.model)
         if call.stream:
+            stream = await open_stream(
+                client,
+                path=protocol.chat_path,
+                body=body,
+                headers=call.headers,
+                timeouts=target.timeouts,
+                starts=protocol.starts_stream,
+            )
             return EventStream(
                 relay(
-                    reply.first,
-                    reply.rest,
-                    stream_error=call.protocol.encode_stream_error,
+                    stream.first,
+                    stream.rest,
+                    stream_error=protocol.encode_stream_error,
                     record=call.record,
                 ),
-                status_code=reply.status,
-                media_type=reply.content_type,
+                status_code=stream.status,
+                media_type=stream.content_type,
             )
-        content = await read_all(reply)
-        read_body_usage(content, call.record.tokens)
-        return Response(content, status_code=reply.status, media_type=reply.content_type)
+        reply = await forward(
+            client,
+            path=protocol.chat_path,
+            body=body,
+            headers=call.headers,
+            timeouts=target.timeouts,
+            is_reply=protocol.is_reply,
+        )
+        read_document_usage(reply.document, call.record.tokens)
+        return Response(reply.body, status_code=reply.status, media_type=reply.content_type)
 
     async def _translate(self, call: _Call, target: ResolvedTarget) -> Response:
         request = call.request()
@@ -193,7 +208,9 @@ class ChatService:
                 raise ModelNotFound("The local engine is not available on this server.")
             return self._local
         return HttpBackend(
-            client=self._clients.get(provider), dialect=self._dialects[provider.api_type]
+            client=self._clients.get(provider),
+            dialect=self._dialects[provider.api_type],
+            timeouts=target.timeouts,
         )
 
 
@@ -214,4 +231,6 @@ def error_response(protocol: WireProtocol, exc: GatewayError) -> JSONReply:
     attempts = getattr(exc, "attempts", None)
     if attempts is not None:
         headers[ATTEMPTS_HEADER] = str(len(attempts))
+    if exc.should_retry is not None:
+        headers[SHOULD_RETRY_HEADER] = "true" if exc.should_retry else "false"
     return JSONReply(protocol.encode_error(exc), status_code=exc.status, headers=headers)

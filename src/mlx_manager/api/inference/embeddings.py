@@ -16,12 +16,14 @@ from mlx_manager.api.inference.chat_service import (
     skipped_errors,
 )
 from mlx_manager.api.inference.wire_protocols import OPENAI
-from mlx_manager.backends.http.passthrough import forward, read_all
+from mlx_manager.backends.http.passthrough import forward
 from mlx_manager.errors import GatewayError, ModelNotFound
 from mlx_manager.observability.record import record_of
-from mlx_manager.observability.usage import read_body_usage
+from mlx_manager.observability.usage import read_document_usage
+from mlx_manager.protocols.openai.response import is_embeddings_reply
 from mlx_manager.providers.catalogue import ApiType
 from mlx_manager.routing.failover import serve_with_failover
+from mlx_manager.routing.patterns import check_model_name
 from mlx_manager.routing.router import ResolvedTarget
 
 router = APIRouter(prefix="/v1", tags=["inference"])
@@ -35,6 +37,7 @@ async def embeddings(request: Request, state: StateDep, caller: OpenAICaller) ->
         body = parse_body(await request.body())
         record.asked(body)
         model = requested_model(body)
+        check_model_name(model)
         caller.check_model(model)
         plan = state.router.plan_route(model)
 
@@ -47,17 +50,18 @@ async def embeddings(request: Request, state: StateDep, caller: OpenAICaller) ->
                 path="/v1/embeddings",
                 body=orjson.dumps({**body, "model": target.model}),
                 headers={},
+                timeouts=target.timeouts,
+                is_reply=is_embeddings_reply,
             )
-            content = await read_all(reply)
-            read_body_usage(content, record.tokens)
-            return Response(content, status_code=reply.status, media_type=reply.content_type)
+            read_document_usage(reply.document, record.tokens)
+            return Response(reply.body, status_code=reply.status, media_type=reply.content_type)
 
         served = await serve_with_failover(
             plan.targets,
             attempt,
-            key_of=lambda t: t.key,
-            label_of=lambda t: t.label,
-            breakers=state.breakers,
+            strategy=plan.strategy,
+            health=state.health,
+            budget=state.retry_budget,
             policy=state.retry_policy,
             skipped=skipped_errors(plan.skipped),
         )

@@ -15,6 +15,7 @@ from mlx_manager.protocols.openai import errors as openai_errors
 from mlx_manager.protocols.openai import request as openai_request
 from mlx_manager.protocols.openai import response as openai_response
 from mlx_manager.protocols.openai import stream as openai_stream
+from mlx_manager.protocols.sse import SSEEvent
 from mlx_manager.providers.catalogue import ApiType
 
 EncodeStream = Callable[[AsyncIterator[StreamEvent], ChatRequest], AsyncIterator[bytes]]
@@ -30,6 +31,10 @@ class WireProtocol:
     encode_stream: EncodeStream
     encode_error: Callable[[GatewayError], dict[str, object]]
     encode_stream_error: Callable[[GatewayError], bytes]
+    # The fast path's check that a relayed success is one: a whole reply's parsed body, and a
+    # stream's first events (None: an event that decides nothing, such as a ping).
+    is_reply: Callable[[object], bool]
+    starts_stream: Callable[[SSEEvent], bool | None]
 
 
 def _openai_stream(
@@ -52,6 +57,8 @@ OPENAI = WireProtocol(
     encode_stream=_openai_stream,
     encode_error=openai_errors.encode_error,
     encode_stream_error=openai_errors.encode_stream_error,
+    is_reply=openai_response.is_reply,
+    starts_stream=openai_stream.starts_stream,
 )
 
 ANTHROPIC = WireProtocol(
@@ -62,4 +69,6 @@ ANTHROPIC = WireProtocol(
     encode_stream=_anthropic_stream,
     encode_error=anthropic_errors.encode_error,
     encode_stream_error=anthropic_errors.encode_stream_error,
+    is_reply=anthropic_response.is_reply,
+    starts_stream=anthropic_stream.starts_stream,
 )

@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncIterator
 
+import aiohttp
 import orjson
 
 from mlx_manager.backends.base import Capabilities
 from mlx_manager.backends.http.clients import ProviderClient
 from mlx_manager.backends.http.dialects import Dialect
 from mlx_manager.backends.http.errors import TransportErrors, error_from_status
+from mlx_manager.backends.http.timeouts import DEFAULT_TIMEOUTS, IdleWatch, UpstreamTimeouts
 from mlx_manager.core import ChatRequest, ChatResponse, StreamEvent
 from mlx_manager.providers.catalogue import spec_for
 
@@ -20,9 +22,16 @@ JSON = "application/json"
 class HttpBackend:
     capabilities = Capabilities()
 
-    def __init__(self, *, client: ProviderClient, dialect: Dialect) -> None:
+    def __init__(
+        self,
+        *,
+        client: ProviderClient,
+        dialect: Dialect,
+        timeouts: UpstreamTimeouts = DEFAULT_TIMEOUTS,
+    ) -> None:
         self._client = client
         self._dialect = dialect
+        self._timeouts = timeouts
         self._spec = spec_for(client.provider.backend_type)
         self._headers = {**client.headers, "content-type": JSON}
 
@@ -38,9 +47,15 @@ class HttpBackend:
         content = self._body(request, model, stream=False)
         url = self._client.url(self._dialect.chat_path)
         with TransportErrors(self.name):
-            async with self._client.session.post(url, data=content, headers=self._headers) as r:
+            async with self._client.session.post(
+                url,
+                data=content,
+                headers=self._headers,
+                timeout=self._timeouts.aiohttp,
+                allow_redirects=False,
+            ) as r:
                 body = await r.read()
-        if r.status >= 400:
+        if r.status >= 300:
             raise error_from_status(r.status, r.headers, body, provider=self.name)
         try:
             parsed = orjson.loads(body)
@@ -52,21 +67,40 @@ class HttpBackend:
         content = self._body(request, model, stream=True)
         url = self._client.url(self._dialect.chat_path)
         with TransportErrors(self.name):
-            upstream = await self._client.session.post(url, data=content, headers=self._headers)
+            upstream = await self._client.session.post(
+                url,
+                data=content,
+                headers=self._headers,
+                timeout=self._timeouts.aiohttp,
+                allow_redirects=False,
+            )
+        watch: IdleWatch | None = None
         try:
             with TransportErrors(self.name):
-                if upstream.status >= 400:
+                if upstream.status >= 300:
                     body = await upstream.read()
                     raise error_from_status(
                         upstream.status, upstream.headers, body, provider=self.name
                     )
+                if not upstream.headers.get("content-type", "").startswith("text/event-stream"):
+                    body = await upstream.content.read(256 * 1024)
+                    raise error_from_status(502, upstream.headers, body, provider=self.name)
+                watch = IdleWatch(upstream, idle=self._timeouts.idle, provider=self.name)
                 async for event in self._dialect.decode_stream(
-                    upstream.content.iter_any(), provider=self.name
+                    _touching(upstream, watch), provider=self.name
                 ):
                     yield event
         finally:
+            if watch is not None:
+                watch.stop()
             upstream.release()
 
     async def aclose(self) -> None:
         # The client belongs to ProviderClients, which outlives this backend.
         return None
+
+
+async def _touching(upstream: aiohttp.ClientResponse, watch: IdleWatch) -> AsyncIterator[bytes]:
+    async for chunk in upstream.content.iter_any():
+        watch.touch()
+        yield chunk

@@ -13,11 +13,10 @@ import aiohttp
 from yarl import URL
 
 from mlx_manager import __version__
+from mlx_manager.backends.http.timeouts import DEFAULT_TIMEOUTS
 from mlx_manager.providers.connection_test import auth_headers
 from mlx_manager.providers.directory import ResolvedProvider
 
-# Generation can take minutes before the last token; connecting should not.
-TIMEOUT = aiohttp.ClientTimeout(total=None, connect=10.0, sock_read=600.0)
 # Uncompressed replies: relayed bytes need no decoding, and loopback or LAN links gain nothing.
 # A User-Agent of our own also keeps aiohttp on its fast path: skipping its default one through
 # ``skip_auto_headers`` made it rebuild a header multidict on every request.
@@ -61,7 +60,8 @@ class ProviderClients:
             self._retired.append(client.session)
         session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=60),
-            timeout=TIMEOUT,
+            # Each call passes its target's timeouts; these are for calls that pass none.
+            timeout=DEFAULT_TIMEOUTS.aiohttp,
             headers=DEFAULT_HEADERS,
         )
         client = ProviderClient(

@@ -1,71 +1,199 @@
 """The same-protocol fast path: the caller's body goes upstream with only ``model`` rewritten.
 
 No IR, no re-encoding: unknown fields survive, and a stream is relayed chunk by chunk as bytes.
+What comes back is read just far enough for the caller's codec to check that a success is one:
+the whole body of a reply, the first event of a stream. Redirects are never followed: a provider
+is called at the address it was configured with, and nowhere else.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 
 import aiohttp
+import orjson
 
 from mlx_manager.backends.http.clients import ProviderClient
 from mlx_manager.backends.http.errors import TransportErrors, error_from_status
+from mlx_manager.backends.http.timeouts import IdleWatch, UpstreamTimeouts
+from mlx_manager.errors import InvalidUpstreamReply, UpstreamError
+from mlx_manager.protocols.sse import SSEEvent, SSEParser
+
+# Client headers that describe the request to the upstream API and are safe to pass along.
+FORWARDED_HEADERS = ("anthropic-version", "anthropic-beta", "openai-beta")
+# The most of a stream read before its first event must have ended.
+_MAX_HEAD = 256 * 1024
+
+
+@dataclass(slots=True)
+class Reply:
+    """A whole upstream reply that is a success of its protocol."""
+
+    status: int
+    content_type: str
+    body: bytes
+    # ``body`` parsed, for its token counts.
+    document: object
 
 
 @dataclass(slots=True)
 class Relay:
-    """An upstream reply whose status was OK, with its first chunk already read."""
+    """An upstream stream that started as its protocol's streams do."""
 
     status: int
     content_type: str
+    # Everything read so far: up to the end of the first event that decided.
     first: bytes
     rest: AsyncIterator[bytes]
 
 
-# Client headers that describe the request to the upstream API and are safe to pass along.
-FORWARDED_HEADERS = ("anthropic-version", "anthropic-beta", "openai-beta")
+async def _post(
+    client: ProviderClient,
+    *,
+    path: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    timeouts: UpstreamTimeouts,
+) -> aiohttp.ClientResponse:
+    sent = {**client.headers, "content-type": "application/json", **headers}
+    with TransportErrors(client.name):
+        upstream = await client.session.post(
+            client.url(path),
+            data=body,
+            headers=sent,
+            timeout=timeouts.aiohttp,
+            allow_redirects=False,
+        )
+    if upstream.status < 300:
+        return upstream
+    try:
+        with TransportErrors(client.name):
+            content = await upstream.read()
+    finally:
+        upstream.release()
+    raise error_from_status(upstream.status, upstream.headers, content, provider=client.name)
+
+
+def _not_a_success(body: bytes, document: object, *, provider: str, what: str) -> UpstreamError:
+    """A 200 that is no success: an error object keeps its message, anything else is named."""
+    if isinstance(document, dict) and ("error" in document or document.get("type") == "error"):
+        return error_from_status(200, {}, body, provider=provider)
+    return InvalidUpstreamReply(
+        f"Provider '{provider}' answered 200 with {what}.", provider=provider
+    )
 
 
 async def forward(
-    client: ProviderClient, *, path: str, body: bytes, headers: Mapping[str, str]
-) -> Relay:
-    """Send ``body`` to ``path``; errors before the first chunk raise, so failover can go on."""
-    sent = {**client.headers, "content-type": "application/json", **headers}
-    with TransportErrors(client.name):
-        upstream = await client.session.post(client.url(path), data=body, headers=sent)
+    client: ProviderClient,
+    *,
+    path: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    timeouts: UpstreamTimeouts,
+    is_reply: Callable[[object], bool],
+) -> Reply:
+    """Send ``body`` to ``path`` and read the whole reply; an error status, or a body that
+    ``is_reply`` refuses (truncated, not JSON, an error object), raises."""
+    upstream = await _post(client, path=path, body=body, headers=headers, timeouts=timeouts)
     try:
         with TransportErrors(client.name):
-            if upstream.status >= 400:
-                content = await upstream.read()
-                raise error_from_status(
-                    upstream.status, upstream.headers, content, provider=client.name
+            content = await upstream.read()
+    finally:
+        upstream.release()
+    try:
+        document: object = orjson.loads(content)
+    except orjson.JSONDecodeError:
+        document = None
+    if not is_reply(document):
+        raise _not_a_success(
+            content, document, provider=client.name, what="a body that is not a reply of its API"
+        )
+    return Reply(
+        status=upstream.status,
+        content_type=upstream.headers.get("content-type", "application/json"),
+        body=content,
+        document=document,
+    )
+
+
+async def open_stream(
+    client: ProviderClient,
+    *,
+    path: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    timeouts: UpstreamTimeouts,
+    starts: Callable[[SSEEvent], bool | None],
+) -> Relay:
+    """Send ``body`` and read the stream until an event that ``starts`` decides on (comments
+    and pings decide nothing); errors until then raise, so failover can go on."""
+    upstream = await _post(client, path=path, body=body, headers=headers, timeouts=timeouts)
+    name = client.name
+    try:
+        content_type = upstream.headers.get("content-type", "")
+        with TransportErrors(name):
+            if not content_type.startswith("text/event-stream"):
+                head = await upstream.content.read(_MAX_HEAD)
+                raise _not_a_success(
+                    head, _json_or_none(head), provider=name, what="a body that is not a stream"
                 )
-            first = await upstream.content.readany()
+            first = await _read_start(upstream, starts, provider=name)
     except BaseException:
         upstream.release()
         raise
     return Relay(
         status=upstream.status,
-        content_type=upstream.headers.get("content-type", "application/json"),
+        content_type=content_type,
         first=first,
-        rest=_rest(upstream, client.name),
+        rest=_rest(upstream, name, timeouts.idle),
     )
 
 
-async def read_all(relay: Relay) -> bytes:
-    """The whole body of a non-streamed reply."""
-    chunks = [relay.first]
-    async for chunk in relay.rest:
-        chunks.append(chunk)
-    return b"".join(chunks)
+async def _read_start(
+    upstream: aiohttp.ClientResponse, starts: Callable[[SSEEvent], bool | None], *, provider: str
+) -> bytes:
+    parser = SSEParser()
+    read = b""
+    while len(read) <= _MAX_HEAD:
+        chunk = await upstream.content.readany()
+        if not chunk:
+            break
+        read += chunk
+        for event in parser.feed(chunk):
+            verdict = starts(event)
+            if verdict:
+                return read
+            if verdict is False:
+                data = event.data.encode()
+                raise _not_a_success(
+                    data,
+                    _json_or_none(data),
+                    provider=provider,
+                    what=f"a stream that does not start as its API's streams do: {data[:80]!r}",
+                )
+    problem = "ended before its first event" if len(read) <= _MAX_HEAD else "sent no event"
+    raise InvalidUpstreamReply(
+        f"Provider '{provider}' answered 200 with a stream that {problem}.", provider=provider
+    )
 
 
-async def _rest(upstream: aiohttp.ClientResponse, provider: str) -> AsyncIterator[bytes]:
+def _json_or_none(data: bytes) -> object:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+
+
+async def _rest(
+    upstream: aiohttp.ClientResponse, provider: str, idle: float
+) -> AsyncIterator[bytes]:
+    watch = IdleWatch(upstream, idle=idle, provider=provider)
     try:
         with TransportErrors(provider):
             async for chunk in upstream.content.iter_any():
+                watch.touch()
                 yield chunk
     finally:
+        watch.stop()
         upstream.release()

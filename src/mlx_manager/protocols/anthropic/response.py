@@ -161,3 +161,12 @@ def decode_error(error: object, *, provider: str) -> GatewayError:
     if status == 529:
         return UpstreamUnavailable(message, provider=provider, upstream_status=status)
     return UpstreamError(message, provider=provider, upstream_status=status)
+
+
+def is_reply(document: object) -> bool:
+    """Whether a relayed 200 body is a message, cheaply: the fast path never decodes."""
+    return (
+        isinstance(document, dict)
+        and document.get("type") == "message"
+        and isinstance(document.get("content"), list)
+    )

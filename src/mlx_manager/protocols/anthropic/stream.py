@@ -40,7 +40,7 @@ from mlx_manager.protocols.anthropic.response import (
     message_id,
 )
 from mlx_manager.protocols.anthropic.schemas import AnthropicStreamEvent
-from mlx_manager.protocols.sse import SSEParser, encode_event
+from mlx_manager.protocols.sse import SSEEvent, SSEParser, encode_event
 
 
 def _frame(body: Mapping[str, object]) -> bytes:
@@ -270,3 +270,17 @@ async def decode_stream(
                 yield event
     for event in decoder.finish():
         yield event
+
+
+def starts_stream(event: SSEEvent) -> bool | None:
+    """Whether a relayed stream's first event is ``message_start`` (None: a ``ping`` before it,
+    which decides nothing)."""
+    if event.event == "ping":
+        return None
+    if event.event != "message_start":
+        return False
+    try:
+        document = orjson.loads(event.data)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(document, dict) and document.get("type") == "message_start"

@@ -185,3 +185,20 @@ def decode_thinking_block(block: OpenAIThinkingBlock) -> ThinkingPart:
     if block.type == "redacted_thinking":
         return ThinkingPart(redacted_data=block.data or "")
     return ThinkingPart(text=block.thinking or "", signature=block.signature)
+
+
+def is_reply(document: object) -> bool:
+    """Whether a relayed 200 body is a chat completion, cheaply: the fast path never decodes."""
+    return (
+        isinstance(document, dict)
+        and isinstance(document.get("choices"), list)
+        and document.get("error") is None
+    )
+
+
+def is_embeddings_reply(document: object) -> bool:
+    return (
+        isinstance(document, dict)
+        and isinstance(document.get("data"), list)
+        and document.get("error") is None
+    )

@@ -45,7 +45,7 @@ from mlx_manager.protocols.openai.response import (
     thinking_blocks,
 )
 from mlx_manager.protocols.openai.schemas import OpenAIChatResponse, OpenAIReplyMessage
-from mlx_manager.protocols.sse import SSEParser, encode_event
+from mlx_manager.protocols.sse import SSEEvent, SSEParser, encode_event
 
 DONE = b"data: [DONE]\n\n"
 
@@ -215,3 +215,19 @@ async def decode_stream(
                 yield event
     for event in decoder.finish():
         yield event
+
+
+def starts_stream(event: SSEEvent) -> bool | None:
+    """Whether a relayed stream's first event is a chat completion chunk (None: not an event
+    that decides it). Azure's first chunk has empty ``choices``; that is still a start."""
+    if event.data == "[DONE]":
+        return False
+    try:
+        document = orjson.loads(event.data)
+    except orjson.JSONDecodeError:
+        return False
+    return (
+        isinstance(document, dict)
+        and isinstance(document.get("choices"), list)
+        and document.get("error") is None
+    )
