@@ -29,6 +29,7 @@ from mlx_manager.observability.usage import read_document_usage
 from mlx_manager.providers.catalogue import ApiType
 from mlx_manager.routing.failover import RetryPolicy, serve_with_failover
 from mlx_manager.routing.health import RetryBudget, TargetHealth
+from mlx_manager.routing.patterns import check_model_name
 from mlx_manager.routing.router import ResolvedTarget, RouteCandidate, Router
 
 PROVIDER_HEADER = "x-mlx-manager-provider"
@@ -63,6 +64,7 @@ def requested_model(body: Mapping[str, object]) -> str:
     model = body.get("model")
     if not isinstance(model, str) or not model.strip():
         raise InvalidRequest("'model' is required and must be a non-empty string.", param="model")
+    check_model_name(model)
     return model
 
 

@@ -23,7 +23,6 @@ from mlx_manager.observability.usage import read_document_usage
 from mlx_manager.protocols.openai.response import is_embeddings_reply
 from mlx_manager.providers.catalogue import ApiType
 from mlx_manager.routing.failover import serve_with_failover
-from mlx_manager.routing.patterns import check_model_name
 from mlx_manager.routing.router import ResolvedTarget
 
 router = APIRouter(prefix="/v1", tags=["inference"])
@@ -37,7 +36,6 @@ async def embeddings(request: Request, state: StateDep, caller: OpenAICaller) ->
         body = parse_body(await request.body())
         record.asked(body)
         model = requested_model(body)
-        check_model_name(model)
         caller.check_model(model)
         plan = state.router.plan_route(model)
 
