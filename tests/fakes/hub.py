@@ -5,7 +5,9 @@ recursive file tree (``/api/models/{repo}/tree/{rev}``) and files (``/{repo}/res
 HEAD and GET, with ``ETag``, ``X-Repo-Commit``, ``Content-Length`` and ``Range``), enough for
 ``huggingface_hub.snapshot_download`` itself. ``*.safetensors`` files are LFS files, as on the Hub.
 Tests read back the requests and the bytes served per file, slow the files down, make the hub
-ignore ``Range``, or gate a repo behind a token.
+ignore ``Range``, or gate a repo behind a token. A hostile hub is one where the test sets the
+commit a repo answers (``answered_commit``), lists files of its choosing (any key of ``files``)
+or points the file tree's next page elsewhere (``tree_next``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class HubRepo:
     commit: str
     # A gated repo answers only callers sending ``Authorization: Bearer <token>``.
     token: str | None = None
+    # What the repo info answers as its commit ("sha"), and accepts as a revision; None: ``commit``.
+    answered_commit: str | None = None
 
     def is_lfs(self, path: str) -> bool:
         return path.endswith(".safetensors")
@@ -71,6 +75,8 @@ class FakeHub:
     # Seconds between chunks of a file body: a slow link.
     chunk_delay: float = 0.0
     honour_range: bool = True
+    # A ``Link: <url>; rel="next"`` header sent with every file tree.
+    tree_next: str | None = None
 
     def __post_init__(self) -> None:
         self.port = free_port()
@@ -123,7 +129,7 @@ class FakeHub:
             return _error(401, "RepoNotFound", f"Repository Not Found for url: {request.url}.")
         if repo.token and request.headers.get("authorization") != f"Bearer {repo.token}":
             return _error(401, "GatedRepo", f"Access to model {repo_id} is restricted.")
-        if revision not in ("main", repo.commit):
+        if revision not in ("main", repo.commit, repo.answered_commit):
             return _error(404, "RevisionNotFound", f"Invalid rev id: {revision}")
         return repo
 
@@ -141,7 +147,7 @@ class FakeHub:
                     "_id": found.commit[:24],
                     "id": found.repo_id,
                     "modelId": found.repo_id,
-                    "sha": found.commit,
+                    "sha": found.commit if found.answered_commit is None else found.answered_commit,
                     "private": False,
                     "gated": "auto" if found.token else False,
                     "tags": ["mlx"],
@@ -159,7 +165,8 @@ class FakeHub:
             if found.is_lfs(path):
                 entry["lfs"] = {"oid": found.etag(path), "size": len(content), "pointerSize": 134}
             tree.append(entry)
-        return JSONResponse(tree)
+        headers = {"Link": f'<{self.tree_next}>; rel="next"'} if self.tree_next else None
+        return JSONResponse(tree, headers=headers)
 
     async def _resolve(self, request: Request) -> Response:
         self._record(request)

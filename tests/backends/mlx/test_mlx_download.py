@@ -20,6 +20,7 @@ from mlx_manager.errors import (
     Forbidden,
     InvalidRequest,
     NotFound,
+    UpstreamError,
 )
 from mlx_manager.providers.secrets import KeyCipher
 from tests.fakes.hub import FakeHub, HubRepo
@@ -169,13 +170,38 @@ async def test_a_second_start_joins_the_running_download(
     await downloads.cancel(first.id)
 
 
+@pytest.mark.parametrize(
+    "repo_id",
+    [
+        "no-org",
+        "org/../etc",
+        "../etc/passwd",
+        "org/name/extra",
+        "org/na--me",
+        "org/.hidden",
+        "-org/name",
+        "órg/name",
+        "org/name\n",
+        "org\\name/x",
+        "org/" + "a" * 97,
+    ],
+)
+async def test_repo_ids_are_checked(downloads: ModelDownloads, repo_id: str) -> None:
+    with pytest.raises(InvalidRequest, match="is not a Hugging Face repo id") as refused:
+        await downloads.start(repo_id)
+    assert refused.value.param == "repo_id"
+
+
+@pytest.mark.parametrize("revision", ["../../x", "/main", "a b", "v1..v2", "x" * 256, "main\n"])
+async def test_revisions_are_checked(downloads: ModelDownloads, revision: str) -> None:
+    with pytest.raises(InvalidRequest, match="is not a revision") as refused:
+        await downloads.start(REPO, revision=revision)
+    assert refused.value.param == "revision"
+
+
 async def test_refusals(
     hub: FakeHub, downloads: ModelDownloads, tmp_path: Path, tiny_model_path: Path
 ) -> None:
-    with pytest.raises(InvalidRequest):
-        await downloads.start("no-org")
-    with pytest.raises(InvalidRequest):
-        await downloads.start("org/../etc")
     with pytest.raises(NotFound, match="No model repo 'mlx-community/missing'"):
         await downloads.start("mlx-community/missing")
     with pytest.raises(NotFound, match="revision"):
@@ -230,3 +256,184 @@ def test_token_store_keeps_the_token_sealed(data_dir: Path) -> None:
 
     store.clear()
     assert store.get() is None
+
+
+def files_under(root: Path) -> dict[str, bytes | str]:
+    """Every entry under ``root``: file contents, ``dir`` or the target of a link."""
+    found: dict[str, bytes | str] = {}
+    for path in sorted(root.rglob("*")):
+        name = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            found[name] = f"link to {path.readlink()}"
+        elif path.is_dir():
+            found[name] = "dir"
+        else:
+            found[name] = path.read_bytes()
+    return found
+
+
+@pytest.fixture
+def victim(tmp_path: Path) -> Path:
+    """A folder with files of its own, which a hostile Hub would like written or deleted."""
+    folder = tmp_path / "victim"
+    folder.mkdir()
+    (folder / "precious.txt").write_text("kept")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "commit",
+    [
+        # Joined as ``<org>--<name>--<commit>``, this lands in ``tmp_path/victim``.
+        "../../../../victim",
+        "../../x",
+        "/etc/x",
+        "0" * 40 + "/../../../../victim",
+        "0" * 40 + "\n",
+        "0" * 39,
+        "",
+    ],
+)
+async def test_a_commit_that_is_no_sha_is_refused(
+    hub: FakeHub, downloads: ModelDownloads, tmp_path: Path, victim: Path, commit: str
+) -> None:
+    hub.repos[REPO].answered_commit = commit
+    before = files_under(tmp_path)
+
+    with pytest.raises(
+        UpstreamError, match="as the commit of 'mlx-community/tiny-llama'"
+    ) as refused:
+        await downloads.start(REPO)
+
+    assert "would name a place outside the download folder" in refused.value.message
+    assert files_under(tmp_path) == before
+    assert downloads.states() == []
+    assert not [r for r in hub.requests if "/tree/" in r.path or "/resolve/" in r.path]
+
+
+@pytest.mark.parametrize(
+    ("path", "problem"),
+    [
+        ("../evil", "'..' part"),
+        ("../../../../victim/evil", "'..' part"),
+        ("/etc/x", "an absolute path"),
+        ("a/../../b", "'..' part"),
+        ("a/./b", "'.' or '..' part"),
+        ("a//b", "an empty"),
+        ("dir/", "an empty"),
+        ("..\\evil", "a backslash"),
+        ("a\x00b", "a control character"),
+        ("a\nb", "a control character"),
+        ("x" * 1025, "1 to 1024 characters"),
+    ],
+)
+async def test_a_file_path_that_leaves_the_folder_is_refused(
+    hub: FakeHub,
+    downloads: ModelDownloads,
+    tmp_path: Path,
+    victim: Path,
+    path: str,
+    problem: str,
+) -> None:
+    hub.repos[REPO].files[path] = b"evil"
+    before = files_under(tmp_path)
+
+    with pytest.raises(UpstreamError, match="listed a file") as refused:
+        await downloads.start(REPO)
+
+    assert problem in refused.value.message
+    assert files_under(tmp_path) == before
+    assert downloads.states() == []
+    assert not [r for r in hub.requests if "/resolve/" in r.path]
+
+
+async def test_a_link_in_the_staging_folder_is_not_written_through(
+    hub: FakeHub, downloads: ModelDownloads, data_dir: Path, tmp_path: Path, victim: Path
+) -> None:
+    folder = staging(data_dir, hub.repos[REPO])
+    folder.mkdir(parents=True)
+    (folder / f"{WEIGHTS}.part").symlink_to(victim / "precious.txt")
+    before = files_under(tmp_path)
+
+    with pytest.raises(UpstreamError, match="outside"):
+        await downloads.start(REPO)
+
+    assert files_under(tmp_path) == before
+
+
+async def test_the_next_page_of_files_goes_only_to_the_hub(
+    hub: FakeHub, downloads: ModelDownloads, tmp_path: Path
+) -> None:
+    downloads.tokens.set("hf_secret_token_1234")
+    hub.tree_next = f"http://localhost:{hub.port}/api/models/elsewhere/steal/x/y"
+    before = files_under(tmp_path)
+
+    with pytest.raises(UpstreamError, match=r"sent the next page of '.*' to another host"):
+        await downloads.start(REPO)
+
+    assert not [r for r in hub.requests if "elsewhere" in r.path]
+    assert files_under(tmp_path) == before
+
+
+async def test_nested_files_land_inside_the_model_folder(
+    hub: FakeHub, downloads: ModelDownloads, data_dir: Path
+) -> None:
+    hub.repos[REPO].files["extra/deep/notes.txt"] = b"notes"
+
+    states = await follow(await downloads.start(REPO))
+
+    assert states[-1].status == "done", states[-1].error
+    assert (data_dir / "models" / REPO / "extra/deep/notes.txt").read_bytes() == b"notes"
+
+
+async def test_cancel_deletes_only_what_the_download_wrote(
+    hub: FakeHub, downloads: ModelDownloads, data_dir: Path, tmp_path: Path, victim: Path
+) -> None:
+    repo = hub.repos[REPO]
+    repo.files["extra/notes.txt"] = b"notes"
+    folder = staging(data_dir, repo)
+    (folder / "extra").mkdir(parents=True)
+    # Not files of the download: they were there before it and stay after it.
+    (folder / "README.mine").write_text("mine")
+    (folder / "extra" / "mine.txt").write_text("mine too")
+    (folder / "kept").mkdir()
+    outside = files_under(tmp_path / "victim")
+    hub.chunk_size, hub.chunk_delay = 4096, 0.01
+    download = await downloads.start(REPO)
+    await follow(download, until=lambda s: s.files_done >= 1 and s.bytes_done > 20_000)
+
+    assert (await downloads.cancel(download.id)).status == "cancelled"
+
+    assert files_under(folder) == {
+        "README.mine": b"mine",
+        "extra": "dir",
+        "extra/mine.txt": b"mine too",
+        "kept": "dir",
+    }
+    assert files_under(tmp_path / "victim") == outside
+    assert not (data_dir / "models" / REPO).exists()
+
+
+async def test_a_pending_download_with_a_hostile_commit_is_not_resumed(
+    hub: FakeHub, data_dir: Path, tmp_path: Path, victim: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = data_dir / "downloads"
+    root.mkdir(parents=True)
+    entry = {
+        "id": "abc",
+        "repo_id": REPO,
+        "revision": "main",
+        "commit": "../../../../victim",
+        "files": [{"path": "precious.txt", "size": 4}],
+    }
+    (root / "pending.json").write_text(json.dumps([entry]))
+    before = files_under(tmp_path)
+
+    manager = make_downloads(data_dir)
+    manager.resume()
+    await manager.aclose()
+
+    assert manager.states() == []
+    assert "Ignoring" in caplog.text
+    assert "as the commit of" in caplog.text
+    assert files_under(tmp_path) == before

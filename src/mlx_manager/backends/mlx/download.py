@@ -6,16 +6,18 @@ progress. Files land in a staging folder, ``<data_dir>/downloads/<org>--<name>--
 rename, so the catalogue never sees half a model. A part left by a stop or a failure resumes with
 an HTTP ``Range`` request (huggingface_hub 2 deletes partial files, so the bytes are moved here).
 Downloads running when the server stops are listed in ``downloads/pending.json`` and ``resume()``
-restarts them at start-up. Cancelling deletes the staging folder.
+restarts them at start-up. Cancelling deletes the download's own files (and the folders they
+emptied), nothing else. Every path is joined from checked Hub answers (``RepoSnapshot``) and, once
+resolved (symlinks followed), must still lie inside the folder it was joined to.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
-import shutil
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -227,12 +229,13 @@ class ModelDownloads:
         return download
 
     async def _discard(self, download: Download) -> None:
-        await asyncio.to_thread(shutil.rmtree, self._staging(download.snapshot), True)
+        snapshot = download.snapshot
+        await asyncio.to_thread(_remove_own_files, self._staging(snapshot), snapshot.files)
         download.finish("cancelled")
         self._save_pending()
 
     def _staging(self, snapshot: RepoSnapshot) -> Path:
-        return self._root / f"{snapshot.repo_id.replace('/', '--')}--{snapshot.commit}"
+        return _inside(self._root, f"{snapshot.repo_id.replace('/', '--')}--{snapshot.commit}")
 
     async def _run(self, download: Download) -> None:
         snapshot = download.snapshot
@@ -242,7 +245,8 @@ class ModelDownloads:
                 if await self._fetch(download, staging, file):
                     download.files_done += 1
                     download.advance(0, force=True)
-            await asyncio.to_thread(self._install, staging, self._models_dir / snapshot.repo_id)
+            target = _inside(self._models_dir, snapshot.repo_id)
+            await asyncio.to_thread(self._install, staging, target)
             await asyncio.to_thread(self._catalog.refresh)
         except asyncio.CancelledError:
             if download.status != "interrupted":
@@ -262,10 +266,9 @@ class ModelDownloads:
 
     async def _fetch(self, download: Download, staging: Path, file: HubFile) -> bool:
         """Fetch one file into ``staging``; ``False`` when it was already there."""
-        final = staging / file.path
+        final, part = _file_paths(staging, file)
         if final.is_file():
             return False
-        part = final.with_name(final.name + ".part")
         part.parent.mkdir(parents=True, exist_ok=True)
         for attempt in range(1, _TRIES + 1):
             try:
@@ -346,15 +349,57 @@ class ModelDownloads:
             ]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("Ignoring unreadable %s: %s", path, exc)
-            return []
+        except GatewayError as exc:
+            log.warning("Ignoring %s: %s", path, exc.message)
+        return []
+
+
+def _inside(base: Path, relative: str) -> Path:
+    """``base / relative`` resolved, refused unless it lies strictly inside ``base`` resolved."""
+    root = base.resolve()
+    path = (root / relative).resolve()
+    if path == root or not path.is_relative_to(root):
+        raise UpstreamError(
+            f"'{relative}' would be written at {path}, outside {root}; the download is refused.",
+            provider=HUB,
+        )
+    return path
+
+
+def _file_paths(staging: Path, file: HubFile) -> tuple[Path, Path]:
+    """Where ``file`` lands, and its part while it downloads."""
+    final = _inside(staging, file.path)
+    return final, _inside(staging, file.path + ".part")
+
+
+def _remove_own_files(staging: Path, files: tuple[HubFile, ...]) -> None:
+    """Delete what a download of ``files`` writes into ``staging``, and the folders left empty;
+    anything else found there stays, and so do the folders holding it."""
+    if not staging.is_dir():
+        return
+    folders = {staging}
+    for file in files:
+        try:
+            own = _file_paths(staging, file)
+        except UpstreamError as exc:
+            log.warning("Not deleting %s: %s", file.path, exc.message)
+            continue
+        for path in own:
+            if path.is_file():
+                path.unlink()
+        folders.update(own[0].parents)
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        if folder.is_relative_to(staging):
+            # A folder that still holds something the download did not write is kept.
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 def _on_disk(staging: Path, files: tuple[HubFile, ...]) -> tuple[int, int]:
     """Bytes already fetched (complete files and parts) and the number of complete files."""
     done = complete = 0
     for file in files:
-        final = staging / file.path
-        part = final.with_name(final.name + ".part")
+        final, part = _file_paths(staging, file)
         if final.is_file():
             done += file.size
             complete += 1

@@ -4,6 +4,11 @@ The Hub (or the mirror ``HF_ENDPOINT`` names, read by ``huggingface_hub``) is as
 async HTTP client, so a transfer can resume with ``Range`` and be cancelled at once;
 ``huggingface_hub`` supplies the endpoint (``HF_ENDPOINT``) and, when we store none, the token
 (``HF_TOKEN`` or the one of ``hf auth login``). Hub failures are mapped into the error tree here.
+
+What the Hub answers is not trusted: a commit id and file paths become parts of paths on disk, so
+a snapshot holds only a commit that looks like a git sha and paths that stay inside the folder
+they are joined to (``RepoSnapshot`` checks them, whatever built it), and a next page is fetched
+only from the Hub's own origin, which is the only place our token goes.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -29,7 +34,14 @@ from mlx_manager.errors import (
 )
 
 HUB = "Hugging Face Hub"
-_REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
+# The Hub's own rule: ASCII letters, digits, ``_.-``, at most 96 per part, no ``--`` or ``..``.
+_REPO_PART = r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9_])?"
+_REPO_ID = re.compile(f"{_REPO_PART}/{_REPO_PART}")
+# A branch, tag or commit: git's ref characters, without the ones a shell or a URL would mangle.
+_REVISION = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]{0,254}")
+# What the Hub answers as a commit: a git sha-1 (or sha-256) in lowercase hex.
+_COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_MAX_PATH = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +52,28 @@ class HubFile:
 
 @dataclass(frozen=True, slots=True)
 class RepoSnapshot:
-    """A repo's files at one commit: a download is pinned to it, so a resume fetches the same."""
+    """A repo's files at one commit: a download is pinned to it, so a resume fetches the same.
+
+    Refuses (``InvalidRequest`` or ``UpstreamError``) a repo id, commit or file path that could
+    name a place outside the download's folder."""
 
     repo_id: str
     revision: str
     commit: str
     files: tuple[HubFile, ...]
+
+    def __post_init__(self) -> None:
+        check_repo_id(self.repo_id)
+        check_revision(self.revision)
+        _check_commit(self.commit, repo_id=self.repo_id)
+        for file in self.files:
+            if problem := _path_problem(file.path):
+                raise _unsafe(f"listed a file {_quoted(file.path)} in '{self.repo_id}' ({problem})")
+            if file.size < 0:
+                raise UpstreamError(
+                    f"The {HUB} gave '{file.path}' of '{self.repo_id}' a negative size.",
+                    provider=HUB,
+                )
 
     @property
     def total_bytes(self) -> int:
@@ -53,17 +81,54 @@ class RepoSnapshot:
 
 
 def check_repo_id(repo_id: str) -> None:
-    if not _REPO_ID.fullmatch(repo_id) or ".." in repo_id:
+    if not _REPO_ID.fullmatch(repo_id) or ".." in repo_id or "--" in repo_id:
         raise InvalidRequest(
-            f"'{repo_id}' is not a Hugging Face repo id; write it as 'org/name', for example "
-            "'mlx-community/Qwen2.5-0.5B-Instruct-4bit'.",
+            f"{_quoted(repo_id)} is not a Hugging Face repo id; write it as 'org/name' (letters, "
+            "digits, '_', '.', '-'), for example 'mlx-community/Qwen2.5-0.5B-Instruct-4bit'.",
             param="repo_id",
         )
 
 
-def _safe_path(path: str) -> bool:
-    parts = path.split("/")
-    return bool(path) and not path.startswith("/") and ".." not in parts and "" not in parts
+def check_revision(revision: str) -> None:
+    if not _REVISION.fullmatch(revision) or ".." in revision or "//" in revision:
+        raise InvalidRequest(
+            f"{_quoted(revision)} is not a revision; give a branch, a tag or a commit id, for "
+            "example 'main'.",
+            param="revision",
+        )
+
+
+def _check_commit(commit: str, *, repo_id: str) -> None:
+    if not _COMMIT.fullmatch(commit):
+        raise _unsafe(f"answered {_quoted(commit)} as the commit of '{repo_id}'")
+
+
+def _path_problem(path: str) -> str | None:
+    """Why ``path`` may not be joined to a folder, or None: it must stay inside it."""
+    if not path or len(path) > _MAX_PATH:
+        return f"a path must have 1 to {_MAX_PATH} characters"
+    if path.startswith("/"):
+        return "an absolute path"
+    if "\\" in path:
+        return "a backslash"
+    if any(ord(c) < 32 or ord(c) == 127 for c in path):
+        return "a control character"
+    if any(part in ("", ".", "..") for part in path.split("/")):
+        return "an empty, '.' or '..' part"
+    return None
+
+
+def _quoted(text: str) -> str:
+    """A Hub-given string for a message: shown as a literal, and never at length."""
+    return repr(text if len(text) <= 80 else text[:80] + "…")
+
+
+def _unsafe(what: str) -> UpstreamError:
+    return UpstreamError(
+        f"The {HUB} {what}, which would name a place outside the download folder; the download "
+        "is refused. Check HF_ENDPOINT.",
+        provider=HUB,
+    )
 
 
 class HubClient:
@@ -100,6 +165,7 @@ class HubClient:
 
         check_repo_id(repo_id)
         revision = revision or constants.DEFAULT_REVISION
+        check_revision(revision)
         base = f"{self.endpoint}/api/models/{repo_id}"
         info = await self._get_json(f"{base}/revision/{quote(revision, safe='')}", repo_id)
         commit = info.get("sha") if isinstance(info, dict) else None
@@ -107,6 +173,7 @@ class HubClient:
             raise UpstreamError(
                 f"The {HUB} did not say which commit '{revision}' of '{repo_id}' is.", provider=HUB
             )
+        _check_commit(commit, repo_id=repo_id)
         files: list[HubFile] = []
         url: str | None = f"{base}/tree/{commit}?recursive=true"
         while url:
@@ -114,8 +181,12 @@ class HubClient:
             for entry in page:
                 if isinstance(entry, dict) and entry.get("type") == "file":
                     path, size = entry.get("path"), entry.get("size")
-                    if isinstance(path, str) and isinstance(size, int) and _safe_path(path):
-                        files.append(HubFile(path=path, size=size))
+                    if not isinstance(path, str) or type(size) is not int:
+                        raise UpstreamError(
+                            f"The {HUB} listed a file of '{repo_id}' without a path or size.",
+                            provider=HUB,
+                        )
+                    files.append(HubFile(path=path, size=size))
         snapshot = RepoSnapshot(
             repo_id=repo_id, revision=revision, commit=commit, files=tuple(files)
         )
@@ -153,6 +224,13 @@ class HubClient:
         response = await self._get(url, repo_id)
         page = response.json()
         next_url = response.links.get("next", {}).get("url")
+        if next_url is not None and _origin(next_url) != _origin(self.endpoint):
+            # Our token goes with every page: only to the Hub itself.
+            raise UpstreamError(
+                f"The {HUB} sent the next page of '{repo_id}' to another host "
+                f"({_quoted(next_url)}); the download is refused. Check HF_ENDPOINT.",
+                provider=HUB,
+            )
         return (page if isinstance(page, list) else []), next_url
 
     async def _get(self, url: str, repo_id: str) -> httpx.Response:
@@ -167,6 +245,11 @@ class HubClient:
                 provider=HUB,
             )
         return response
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
 
 
 @contextmanager
