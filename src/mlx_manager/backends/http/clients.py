@@ -7,6 +7,7 @@ README's performance section. Management calls (connection tests, downloads) kee
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -49,15 +50,17 @@ class ProviderClients:
     def __init__(self, *, max_connections: int = 512) -> None:
         self._max_connections = max_connections
         self._clients: dict[int, ProviderClient] = {}
-        # Replaced clients may still be relaying a stream, so they are closed at shutdown only.
+        # Replaced clients that may still be relaying a stream; closed once none of their
+        # connections is in use (checked at each change), or at shutdown.
         self._retired: list[aiohttp.ClientSession] = []
+        self._closing: set[asyncio.Task[None]] = set()
 
     def get(self, provider: ResolvedProvider) -> ProviderClient:
         client = self._clients.get(provider.id)
         if client is not None and client.provider == provider:
             return client
         if client is not None:
-            self._retired.append(client.session)
+            self._retire(client.session)
         session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=60),
             # Each call passes its target's timeouts; these are for calls that pass none.
@@ -72,8 +75,31 @@ class ProviderClients:
         self._clients[provider.id] = client
         return client
 
+    def _retire(self, session: aiohttp.ClientSession) -> None:
+        busy = []
+        for old in [*self._retired, session]:
+            if _in_use(old):
+                busy.append(old)
+                continue
+            task = asyncio.get_running_loop().create_task(old.close())
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+        self._retired = busy
+
+    @property
+    def retired(self) -> int:
+        """Replaced sessions not closed yet (still relaying)."""
+        return len(self._retired)
+
     async def aclose(self) -> None:
         for session in [c.session for c in self._clients.values()] + self._retired:
             await session.close()
+        if self._closing:
+            await asyncio.gather(*self._closing)
         self._clients.clear()
         self._retired.clear()
+
+
+def _in_use(session: aiohttp.ClientSession) -> bool:
+    # aiohttp keeps the connections handed out in ``_acquired``; it has no public count.
+    return bool(getattr(session.connector, "_acquired", ()))
