@@ -174,15 +174,13 @@ class TargetHealth:
     def finished(
         self, key: str, started: float, outcome: Outcome, exc: GatewayError | None
     ) -> None:
+        if outcome is Outcome.SUCCESS:
+            self.succeeded(key, started)
+            return
         target = self._target(key)
         target.inflight -= 1
         now = self._clock()
-        if outcome is Outcome.SUCCESS:
-            self._count(target, now, failed=False)
-            self._measure(target, now, now - started)
-            if target.ejections or target.limited_until:
-                self._recover(key, target)
-        elif outcome is Outcome.FAILURE:
+        if outcome is Outcome.FAILURE:
             self._count(target, now, failed=True)
             # Failures of requests sent while it was already out do not lengthen the cool-down;
             # once it ends, any failure (the probe's, or a last-resort try's) does.
@@ -195,6 +193,30 @@ class TargetHealth:
             target.probing = False
         else:
             target.probing = False
+
+    def succeeded(self, key: str, started: float) -> None:
+        """``finished`` for a success: every request takes this path, so it is written out."""
+        target = self._target(key)
+        target.inflight -= 1
+        now = self._clock()
+        slot = int(now / self._span)
+        index = slot % _BUCKETS
+        if target.slots[index] == slot:
+            target.totals[index] += 1
+        else:
+            target.slots[index] = slot
+            target.totals[index] = 1
+            target.failures[index] = 0
+        sample = now - started
+        latency = target.latency
+        if sample >= latency:
+            target.latency = sample  # peaks are taken at once, as Finagle's peak EWMA does
+        else:
+            weight = math.exp((target.latency_at - now) / _LATENCY_TAU)
+            target.latency = latency * weight + sample * (1.0 - weight)
+        target.latency_at = now
+        if target.ejections or target.limited_until:
+            self._recover(key, target)
 
     def _count(self, target: TargetState, now: float, *, failed: bool) -> None:
         slot = int(now / self._span)
@@ -219,14 +241,6 @@ class TargetHealth:
     def _failing(self, target: TargetState, now: float) -> bool:
         totals, failures = self._window(target, now)
         return totals >= self.policy.min_requests and failures >= self.policy.failure_rate * totals
-
-    def _measure(self, target: TargetState, now: float, sample: float) -> None:
-        if target.latency == 0.0 or sample > target.latency:
-            target.latency = sample  # peaks are taken at once, as Finagle's peak EWMA does
-        else:
-            weight = math.exp(-(now - target.latency_at) / _LATENCY_TAU)
-            target.latency = target.latency * weight + sample * (1.0 - weight)
-        target.latency_at = now
 
     # -- state changes (``SharedHealth`` tells the other replicas) ------------------------
 
