@@ -1,4 +1,8 @@
-"""Checks that a provider answers its model listing with the given key."""
+"""Checks that a provider answers its model listing with the given key.
+
+Reports are written from the status alone: the provider's own error text is never quoted, since
+upstreams echo the headers they were sent, the key among them.
+"""
 
 from __future__ import annotations
 
@@ -65,8 +69,16 @@ async def test_connection(
         return report(False, None, f"No answer from {base_url} within {timeout:g} s (timeout).", [])
     except httpx.ConnectError:
         return report(False, None, f"Could not connect to {base_url}: unreachable.", [])
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         return report(False, None, f"Request to {base_url} failed: {type(exc).__name__}.", [])
+    if 300 <= response.status_code < 400:
+        return report(
+            False,
+            response.status_code,
+            f"The provider answered a redirect ({response.status_code}); redirects are not"
+            " followed. Use the address it redirects to as the base URL.",
+            [],
+        )
     if response.status_code >= 400:
         template = _STATUS_MESSAGES.get(
             response.status_code, "The provider answered {status} to the model listing."

@@ -19,7 +19,14 @@ from mlx_manager.providers.schemas import (
     ProviderUpdate,
 )
 from mlx_manager.providers.secrets import KeyCipher, last4
-from mlx_manager.providers.validation import check_target
+from mlx_manager.providers.urls import origin
+from mlx_manager.providers.validation import (
+    CheckedTarget,
+    FieldError,
+    InvalidFields,
+    check_target,
+    check_upstream_address,
+)
 from mlx_manager.storage import provider_repository as repo
 from mlx_manager.storage.tables import ProviderRow
 
@@ -48,8 +55,11 @@ class ProviderService:
         http: httpx.AsyncClient,
         test_timeout: float,
         on_change: Callable[[], None] | None = None,
+        allow_link_local: bool = False,
     ) -> None:
         self._sessions = sessions
+        # ``settings.allow_link_local_upstreams``: base URLs at link-local and metadata addresses.
+        self._allow_link_local = allow_link_local
         # Called after each committed change, so other replicas reload (``cluster``).
         self._on_change = on_change
         self._cipher = cipher
@@ -88,9 +98,7 @@ class ProviderService:
             return self.public(await self._row(session, provider_id))
 
     async def create(self, body: ProviderCreate) -> ProviderPublic:
-        target = check_target(
-            backend_type=body.backend_type, api_type=body.api_type, base_url=body.base_url
-        )
+        target = self._check(body.backend_type, body.api_type, body.base_url)
         row = ProviderRow(
             name=body.name.strip(),
             backend_type=body.backend_type.value,
@@ -110,7 +118,9 @@ class ProviderService:
             if type_changed and "api_type" not in fields:
                 api_type = None  # the new type's own protocol
             base_url = body.base_url if "base_url" in fields else row.base_url
-            target = check_target(backend_type=backend_type, api_type=api_type, base_url=base_url)
+            target = self._check(backend_type, api_type, base_url)
+            if row.encrypted_api_key is not None and "api_key" not in fields:
+                _refuse_moving_the_key(row, backend_type, target.base_url)
             if body.name is not None:
                 row.name = body.name.strip()
             row.backend_type = backend_type.value
@@ -130,6 +140,10 @@ class ProviderService:
         provider = self.directory.get(provider_id)
         if provider is None:
             raise NotFound(f"No provider with id {provider_id}.")
+        # Saved before link-local addresses were refused, or under the setting since turned off.
+        problem = None if self._allow_link_local else check_upstream_address(provider.base_url)
+        if problem is not None:
+            raise InvalidFields([problem])
         return await test_connection(
             self._http,
             api_type=provider.api_type,
@@ -139,9 +153,7 @@ class ProviderService:
         )
 
     async def test_unsaved(self, body: ConnectionTestRequest) -> ConnectionReport:
-        target = check_target(
-            backend_type=body.backend_type, api_type=body.api_type, base_url=body.base_url
-        )
+        target = self._check(body.backend_type, body.api_type, body.base_url)
         spec = spec_for(body.backend_type)
         return await test_connection(
             self._http,
@@ -149,6 +161,16 @@ class ProviderService:
             base_url=target.base_url or spec.default_base_url or "",
             api_key=body.api_key.get_secret_value() if body.api_key else None,
             timeout=self._test_timeout,
+        )
+
+    def _check(
+        self, backend_type: BackendType, api_type: ApiType | None, base_url: str | None
+    ) -> CheckedTarget:
+        return check_target(
+            backend_type=backend_type,
+            api_type=api_type,
+            base_url=base_url,
+            allow_link_local=self._allow_link_local,
         )
 
     def _set_key(self, row: ProviderRow, key: str | None) -> None:
@@ -177,6 +199,27 @@ class ProviderService:
     def _changed(self) -> None:
         if self._on_change is not None:
             self._on_change()
+
+
+def _refuse_moving_the_key(
+    row: ProviderRow, backend_type: BackendType, base_url: str | None
+) -> None:
+    """A stored key goes only where it was entered for: a change of scheme, host or port (the
+    base URL's, or the type's default) must bring the key again, or whoever can edit providers
+    could send it to an address of their choosing. The path alone may change."""
+    before = row.base_url or spec_for(BackendType(row.backend_type)).default_base_url or ""
+    after = base_url or spec_for(backend_type).default_base_url or ""
+    if origin(before) != origin(after):
+        raise InvalidFields(
+            [
+                FieldError(
+                    "api_key",
+                    f"this change moves the provider from {origin(before)} to {origin(after)}:"
+                    " enter its API key again in the same change (a stored key is never sent to"
+                    " a new host)",
+                )
+            ]
+        )
 
 
 def _stored_api_type(row: ProviderRow) -> ApiType | None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mlx_manager.providers.catalogue import ApiType, BackendType, spec_for
-from mlx_manager.providers.urls import InvalidBaseUrl, normalize_base_url
+from mlx_manager.providers.urls import InvalidBaseUrl, link_local_problem, normalize_base_url
+
+# How an operator lets providers live at link-local addresses (``settings.py``).
+ALLOW_LINK_LOCAL = "MLX_MANAGER_ALLOW_LINK_LOCAL_UPSTREAMS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +32,14 @@ class CheckedTarget:
 
 
 def check_target(
-    *, backend_type: BackendType, api_type: ApiType | None, base_url: str | None
+    *,
+    backend_type: BackendType,
+    api_type: ApiType | None,
+    base_url: str | None,
+    allow_link_local: bool = False,
 ) -> CheckedTarget:
-    """Normalise the URL and check type, protocol and URL against the catalogue."""
+    """Normalise the URL and check type, protocol and URL against the catalogue; link-local
+    and metadata addresses only with ``allow_link_local``."""
     errors: list[FieldError] = []
     if backend_type is BackendType.LOCAL:
         raise InvalidFields(
@@ -48,6 +56,10 @@ def check_target(
             errors.append(
                 FieldError("base_url", f"{spec.label} providers need a base URL (none by default)")
             )
+        elif url is not None and not allow_link_local:
+            problem = check_upstream_address(url)
+            if problem is not None:
+                errors.append(problem)
     if api_type is not None and api_type not in spec.api_types:
         allowed = " or ".join(a.value for a in spec.api_types)
         errors.append(
@@ -56,3 +68,13 @@ def check_target(
     if errors:
         raise InvalidFields(errors)
     return CheckedTarget(api_type=api_type, base_url=url)
+
+
+def check_upstream_address(url: str) -> FieldError | None:
+    """A field error when ``url`` leads to a link-local or cloud-metadata address."""
+    problem = link_local_problem(url)
+    if problem is None:
+        return None
+    return FieldError(
+        "base_url", f"refused: {problem}. Set {ALLOW_LINK_LOCAL}=true to allow such addresses"
+    )

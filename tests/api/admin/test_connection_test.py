@@ -1,9 +1,14 @@
-"""Connection tests against a fake upstream on loopback: OK, 401, 403, unreachable, timeout."""
+"""Connection tests against a fake upstream on loopback: OK, 401, 403, unreachable, timeout,
+a redirect, and a stored key that must not follow a changed base URL."""
 
 from __future__ import annotations
 
-import httpx
+import sqlite3
 
+import httpx
+from fastapi import FastAPI
+
+from mlx_manager.settings import Settings
 from tests.fakes.upstream import FakeUpstream, Reply, closed_port_url
 
 API = "/api/settings/providers"
@@ -126,3 +131,62 @@ async def test_unsaved_test_is_validated_like_a_save(client: httpx.AsyncClient) 
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "base_url"]
     assert (await client.get(API)).json()["providers"] == []
+
+
+async def test_a_stored_key_is_not_sent_to_a_new_host(
+    client: httpx.AsyncClient, upstream: FakeUpstream
+) -> None:
+    """The attack: point a saved provider elsewhere without its key, then test it."""
+    elsewhere = FakeUpstream().start()
+    try:
+        upstream.reply("/v1/models", Reply(json=MODELS))
+        elsewhere.reply("/v1/models", Reply(json=MODELS))
+        pid = await saved(
+            client,
+            name="vllm",
+            backend_type="openai_compatible",
+            base_url=upstream.base_url,
+            api_key="sk-stored-0123456789",
+        )
+        moved = await client.patch(f"{API}/{pid}", json={"base_url": elsewhere.base_url})
+        assert moved.status_code == 422
+        assert moved.json()["detail"][0]["loc"] == ["body", "api_key"]
+        assert (await client.post(f"{API}/{pid}/test")).json()["ok"] is True
+        assert elsewhere.received == []
+        assert upstream.received[-1].headers["authorization"] == "Bearer sk-stored-0123456789"
+    finally:
+        elsewhere.stop()
+
+
+async def test_a_redirect_is_reported_not_followed(
+    client: httpx.AsyncClient, upstream: FakeUpstream
+) -> None:
+    upstream.reply(
+        "/v1/models", Reply(status=302, json={}, headers={"location": "http://127.0.0.1:9/x"})
+    )
+    result = (
+        await client.post(
+            f"{API}/test",
+            json={
+                "backend_type": "openai_compatible",
+                "base_url": upstream.base_url,
+                "api_key": "sk-stored-0123456789",
+            },
+        )
+    ).json()
+    assert result["ok"] is False and result["status"] == 302
+    assert "redirects are not followed" in result["error"]
+    assert [r.path for r in upstream.received] == ["/v1/models"]
+
+
+async def test_a_stored_url_that_cannot_be_called_is_reported(
+    app: FastAPI, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    """Rows saved before such URLs were refused answer a report, not a 500."""
+    pid = await saved(client, name="old", backend_type="openai_compatible", base_url="http://h")
+    with sqlite3.connect(settings.sqlite_path) as db:
+        db.execute("UPDATE providers SET base_url = ? WHERE id = ?", ("http://h\r\nx", pid))
+    await app.state.mm.providers.load()
+    response = await client.post(f"{API}/{pid}/test")
+    assert response.status_code == 200
+    assert response.json()["ok"] is False and "InvalidURL" in response.json()["error"]

@@ -256,3 +256,141 @@ async def test_changed_secret_asks_to_reenter_the_key(settings: Settings, data_d
         assert KEY not in response.text
         fixed = await c.patch(f"{API}/{listed[0]['id']}", json={"api_key": "gsk_new_key_9876"})
         assert fixed.json()["key_status"] == "ok"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://h\r\nx-injected: 1", "http://h/v1\nHost: evil", "http://h\t/v1", "http://h:99999"],
+)
+async def test_urls_with_control_characters_are_refused_everywhere(
+    client: httpx.AsyncClient, url: str
+) -> None:
+    body = {"name": "x", "backend_type": "openai_compatible", "base_url": url}
+    p = await create(client, name="fine", backend_type="openai_compatible", base_url="http://h")
+    for response in [
+        await client.post(API, json=body),
+        await client.patch(f"{API}/{p['id']}", json={"base_url": url}),
+        await client.post(f"{API}/test", json=body),
+    ]:
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"][0]["loc"] == ["body", "base_url"]
+    assert [p["base_url"] for p in (await client.get(API)).json()["providers"]] == ["http://h"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest",
+        "http://[fe80::1]:8000",
+        "http://metadata.google.internal",
+        "http://[fd00:ec2::254]",
+        "http://100.100.100.200",
+        "http://2852039166",
+    ],
+)
+async def test_link_local_and_metadata_base_urls_are_refused(
+    client: httpx.AsyncClient, url: str
+) -> None:
+    body = {"name": "meta", "backend_type": "openai_compatible", "base_url": url, "api_key": KEY}
+    p = await create(client, name="fine", backend_type="openai_compatible", base_url="http://h")
+    for response in [
+        await client.post(API, json=body),
+        await client.patch(f"{API}/{p['id']}", json={"base_url": url, "api_key": KEY}),
+        await client.post(f"{API}/test", json=body),
+    ]:
+        assert response.status_code == 422, response.text
+        error = response.json()["detail"][0]
+        assert error["loc"] == ["body", "base_url"]
+        assert "MLX_MANAGER_ALLOW_LINK_LOCAL_UPSTREAMS" in error["msg"]
+    assert len((await client.get(API)).json()["providers"]) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:11434",
+        "http://localhost:1234",
+        "http://[::1]:8000",
+        "http://10.1.2.3:8000",
+        "http://192.168.0.7",
+        "http://100.64.0.1",
+    ],
+)
+async def test_loopback_and_private_base_urls_stay_allowed(
+    client: httpx.AsyncClient, url: str
+) -> None:
+    await create(client, name="local-server", backend_type="openai_compatible", base_url=url)
+
+
+async def test_a_setting_allows_link_local_base_urls(app: FastAPI, settings: Settings) -> None:
+    allowing = create_app(settings.model_copy(update={"allow_link_local_upstreams": True}))
+    async with (
+        allowing.router.lifespan_context(allowing),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=allowing),
+            base_url="http://t",
+            headers={"Authorization": "Bearer test-admin-token"},
+        ) as c,
+    ):
+        p = await create(
+            c, name="imds-proxy", backend_type="openai_compatible", base_url="http://169.254.1.2"
+        )
+    assert p["base_url"] == "http://169.254.1.2"
+    # With the setting off again, the saved one is not tested (its key would go there).
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://t",
+        headers={"Authorization": "Bearer test-admin-token"},
+    ) as c:
+        await app.state.mm.providers.load()
+        response = await c.post(f"{API}/{p['id']}/test")
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["body", "base_url"]
+
+
+async def test_moving_a_keyed_provider_to_another_host_needs_its_key_again(
+    client: httpx.AsyncClient,
+) -> None:
+    p = await create(
+        client,
+        name="vllm",
+        backend_type="openai_compatible",
+        base_url="http://gpu:8000/v1",
+        api_key=KEY,
+    )
+    for change in [
+        {"base_url": "http://elsewhere:8000"},
+        {"base_url": "https://gpu:8000"},
+        {"base_url": "http://gpu:8001"},
+        {"backend_type": "groq", "base_url": ""},
+    ]:
+        response = await client.patch(f"{API}/{p['id']}", json=change)
+        assert response.status_code == 422, (change, response.text)
+        error = response.json()["detail"][0]
+        assert error["loc"] == ["body", "api_key"]
+        assert "enter its API key again" in error["msg"] and "http://gpu:8000" in error["msg"]
+    unchanged = (await client.get(f"{API}/{p['id']}")).json()
+    assert (unchanged["base_url"], unchanged["backend_type"]) == (
+        "http://gpu:8000",
+        "openai_compatible",
+    )
+
+    # The path alone may change, and so may the host when the key comes with it.
+    moved = await client.patch(f"{API}/{p['id']}", json={"base_url": "http://GPU:8000/openai/"})
+    assert moved.status_code == 200 and moved.json()["base_url"] == "http://GPU:8000/openai"
+    rekeyed = await client.patch(
+        f"{API}/{p['id']}", json={"base_url": "http://elsewhere:8000", "api_key": "sk-new-12345678"}
+    )
+    assert rekeyed.status_code == 200 and rekeyed.json()["key_last4"] == "5678"
+
+
+async def test_a_provider_without_a_key_may_move_freely(client: httpx.AsyncClient) -> None:
+    p = await create(client, name="open", backend_type="openai_compatible", base_url="http://a")
+    moved = await client.patch(f"{API}/{p['id']}", json={"base_url": "http://b:9000"})
+    assert moved.status_code == 200 and moved.json()["base_url"] == "http://b:9000"
+    # Removing the key in the same change is as good as re-entering it.
+    keyed = await create(client, name="keyed", backend_type="groq", api_key=KEY)
+    dropped = await client.patch(
+        f"{API}/{keyed['id']}", json={"backend_type": "together", "api_key": None}
+    )
+    assert dropped.status_code == 200 and dropped.json()["has_key"] is False
