@@ -25,6 +25,7 @@ REDACTED = "[redacted]"
 # Bytes that begin an error event in either protocol's stream (OpenAI ``{"error": …}``,
 # Anthropic ``event: error``): relayed chunks are only rewritten from there on.
 _ERROR_MARK = b'"error"'
+_MARK_OPENINGS = tuple(_ERROR_MARK[:n] for n in range(1, len(_ERROR_MARK)))
 # Keys are printable ASCII (``schemas.ApiKey``); folding ASCII only keeps every index in place.
 _FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
@@ -135,18 +136,20 @@ class RelayRedaction:
     rewritten from then on. The check on each chunk is one byte search; a key cut by a chunk
     boundary loses its fragments of 8 or more characters on either side."""
 
-    __slots__ = ("_on", "_redactor", "_tail")
+    __slots__ = ("_cut", "_on", "_redactor")
 
     def __init__(self, redactor: Redactor) -> None:
         self._redactor = redactor
         self._on = False
-        self._tail = b""
+        # The end of the last chunk when it may hold the start of a mark cut in two.
+        self._cut = b""
 
     def chunk(self, data: bytes) -> bytes:
         if not self._on:
-            # The mark itself may be cut between two chunks.
-            if _ERROR_MARK not in data and _ERROR_MARK not in self._tail + data[:6]:
-                self._tail = data[-6:]
+            if _ERROR_MARK not in data and not (
+                self._cut and _ERROR_MARK in self._cut + data[: len(_ERROR_MARK)]
+            ):
+                self._cut = data[-len(_ERROR_MARK) :] if data.endswith(_MARK_OPENINGS) else b""
                 return data
             self._on = True
         text = data.decode(errors="surrogateescape")
