@@ -7,6 +7,7 @@ from typing import Literal
 
 from mlx_manager.providers.catalogue import ApiType, BackendType
 from mlx_manager.providers.directory import ProviderDirectory, ResolvedProvider
+from mlx_manager.routing.balancing import Strategy
 from mlx_manager.routing.patterns import PatternType
 from mlx_manager.routing.rules import Rule, RuleTarget
 
@@ -26,6 +27,7 @@ def rule(
         pattern=pattern,
         pattern_type=pattern_type,
         targets=targets or (RuleTarget("local"),),
+        strategy=Strategy.ORDERED,
         enabled=enabled,
         priority=rule_id if priority is None else priority,
         description="",

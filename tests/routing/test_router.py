@@ -45,7 +45,11 @@ def test_a_rule_gives_its_targets_in_order_with_rewrites() -> None:
         "openai/fast",
         "local/qwen3",
     ]
-    assert [t.key for t in plan.targets] == ["provider:1", "provider:2", "local:qwen3"]
+    assert [t.key for t in plan.targets] == [
+        "provider:1/llama-3.1-8b-instant",
+        "provider:2/fast",
+        "local/qwen3",
+    ]
     assert plan.skipped == ()
 
 
