@@ -4,6 +4,8 @@ import type { components } from './schema';
 
 type Schemas = components['schemas'];
 export type PatternType = Schemas['PatternType'];
+/** How a rule orders its targets for each request: failover order, weights, load or latency. */
+export type Strategy = Schemas['Strategy'];
 export type Rule = Schemas['RulePublic'];
 /** A saved target, with the server's word on whether it can serve now (`usable`, `problem`). */
 export type RuleTargetPublic = Schemas['TargetPublic'];
@@ -13,6 +15,9 @@ export type RuleInput = Schemas['RuleCreate'];
 export type RuleUpdate = Schemas['RuleUpdate'];
 export type RouteTest = Schemas['RouteTestResult'];
 export type RouteTestTarget = Schemas['RouteTestTarget'];
+/** One target's recent health (provider and model, or a local model), as this replica sees it. */
+export type TargetHealth = Schemas['HealthPublic'];
+export type HealthState = Schemas['HealthState'];
 
 const BASE = '/api/settings/rules';
 
@@ -42,6 +47,11 @@ export class RulesApi {
 	/** Every rule id in the new order; answers the rules as now ordered. */
 	async reorder(ids: number[]): Promise<Rule[]> {
 		return (await this.#client.put<Schemas['RuleList']>(`${BASE}/order`, { ids })).rules;
+	}
+
+	/** Every target used since the server started, with its state, error rate and latency. */
+	async health(): Promise<TargetHealth[]> {
+		return (await this.#client.get<Schemas['HealthList']>(`${BASE}/health`)).targets;
 	}
 
 	test(model: string): Promise<RouteTest> {

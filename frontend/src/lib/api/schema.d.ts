@@ -495,6 +495,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/settings/rules/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Target Health
+         * @description Each target's recent health: state, error rate, latency, requests in flight.
+         */
+        get: operations["target_health_api_settings_rules_health_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/settings/rules/order": {
         parameters: {
             query?: never;
@@ -863,6 +883,41 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /** HealthList */
+        HealthList: {
+            /** Targets */
+            targets: components["schemas"]["HealthPublic"][];
+        };
+        /**
+         * HealthPublic
+         * @description A target's recent health (this replica's view; ejections are shared between replicas).
+         */
+        HealthPublic: {
+            /** Error Rate */
+            error_rate: number;
+            /** Failures */
+            failures: number;
+            /** In Flight */
+            in_flight: number;
+            /** Key */
+            key: string;
+            /** Latency Ms */
+            latency_ms: number | null;
+            /** Model */
+            model: string;
+            /** Provider */
+            provider: number | "local";
+            /** Requests */
+            requests: number;
+            /** Retry In */
+            retry_in: number;
+            state: components["schemas"]["HealthState"];
+        };
+        /**
+         * HealthState
+         * @enum {string}
+         */
+        HealthState: "healthy" | "backing_off" | "probing";
         /** HubTokenPublic */
         HubTokenPublic: {
             /** Has Token */
@@ -1199,16 +1254,22 @@ export interface components {
             error: string | null;
             /** Model */
             model: string;
+            /** Reason */
+            reason: string | null;
             rule: components["schemas"]["RulePublic"] | null;
             source: components["schemas"]["RouteSource"] | null;
+            strategy: components["schemas"]["Strategy"] | null;
             /** Targets */
             targets: components["schemas"]["RouteTestTarget"][];
         };
         /** RouteTestTarget */
         RouteTestTarget: {
+            health: components["schemas"]["HealthPublic"] | null;
             kind: components["schemas"]["TargetKind"];
             /** Model */
             model: string;
+            /** Picked */
+            picked: boolean;
             /** Problem */
             problem: string | null;
             /** Provider Id */
@@ -1217,6 +1278,8 @@ export interface components {
             provider_name: string | null;
             /** Usable */
             usable: boolean;
+            /** Weighing */
+            weighing: string | null;
         };
         /** RuleCreate */
         RuleCreate: {
@@ -1233,6 +1296,8 @@ export interface components {
             /** Pattern */
             pattern: string;
             pattern_type: components["schemas"]["PatternType"];
+            /** @default ordered */
+            strategy: components["schemas"]["Strategy"];
             /** Targets */
             targets: components["schemas"]["TargetSpec"][];
         };
@@ -1267,6 +1332,7 @@ export interface components {
             pattern_type: components["schemas"]["PatternType"];
             /** Priority */
             priority: number;
+            strategy: components["schemas"]["Strategy"];
             /** Targets */
             targets: components["schemas"]["TargetPublic"][];
             /**
@@ -1287,6 +1353,7 @@ export interface components {
             /** Pattern */
             pattern?: string | null;
             pattern_type?: components["schemas"]["PatternType"] | null;
+            strategy?: components["schemas"]["Strategy"] | null;
             /** Targets */
             targets?: components["schemas"]["TargetSpec"][] | null;
         };
@@ -1315,12 +1382,24 @@ export interface components {
             username: string;
         };
         /**
+         * Strategy
+         * @enum {string}
+         */
+        Strategy: "ordered" | "weighted" | "least_busy" | "latency";
+        /**
          * TargetKind
          * @enum {string}
          */
         TargetKind: "provider" | "local";
         /** TargetPublic */
         TargetPublic: {
+            /** Connect Timeout */
+            connect_timeout: number | null;
+            /** First Byte Timeout */
+            first_byte_timeout: number | null;
+            health: components["schemas"]["HealthPublic"] | null;
+            /** Idle Timeout */
+            idle_timeout: number | null;
             /** Model */
             model: string | null;
             /** Problem */
@@ -1331,16 +1410,30 @@ export interface components {
             provider_name: string | null;
             /** Usable */
             usable: boolean;
+            /** Weight */
+            weight: number;
         };
         /**
          * TargetSpec
-         * @description ``{"provider": 3, "model": null}`` or ``{"provider": "local", "model": "qwen3-8b"}``.
+         * @description ``{"provider": 3, "model": null, "weight": 1}`` or ``{"provider": "local", "model":
+         *     "qwen3-8b"}``; timeouts left out take the server's defaults.
          */
         TargetSpec: {
+            /** Connect Timeout */
+            connect_timeout?: number | null;
+            /** First Byte Timeout */
+            first_byte_timeout?: number | null;
+            /** Idle Timeout */
+            idle_timeout?: number | null;
             /** Model */
             model?: string | null;
             /** Provider */
             provider: number | "local";
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
         };
         /** UserList */
         UserList: {
@@ -2502,6 +2595,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    target_health_api_settings_rules_health_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthList"];
                 };
             };
         };

@@ -1,6 +1,6 @@
 // Values shaped exactly like the server's answers (see the generated schema types).
 import type { ConnectionTestResult, ProviderDefaults, ProviderPublic } from '$lib/api/providers';
-import type { Rule } from '$lib/api/rules';
+import type { Rule, RuleTargetPublic, TargetHealth } from '$lib/api/rules';
 import type { RequestLogEntry } from '$lib/api/logs';
 import type { Download, EngineStatus, LocalModel } from '$lib/api/models';
 import type { Me, UserPublic } from '$lib/api/auth';
@@ -52,12 +52,45 @@ export function provider(overrides: Partial<ProviderPublic> = {}): ProviderPubli
 
 export const testOk: ConnectionTestResult = { ok: true, status: 200, latency_ms: 12.3, models: ['a', 'b'], error: null };
 
+export function targetHealth(overrides: Partial<TargetHealth> = {}): TargetHealth {
+	return {
+		key: 'provider:1/llama-3.1-8b',
+		provider: 1,
+		model: 'llama-3.1-8b',
+		state: 'healthy',
+		requests: 0,
+		failures: 0,
+		error_rate: 0,
+		latency_ms: null,
+		in_flight: 0,
+		retry_in: 0,
+		...overrides
+	};
+}
+
+export function ruleTarget(overrides: Partial<RuleTargetPublic> = {}): RuleTargetPublic {
+	return {
+		provider: 'local',
+		model: null,
+		weight: 1,
+		connect_timeout: null,
+		first_byte_timeout: null,
+		idle_timeout: null,
+		provider_name: null,
+		usable: true,
+		problem: null,
+		health: null,
+		...overrides
+	};
+}
+
 export function rule(id: number, pattern: string, overrides: Partial<Rule> = {}): Rule {
 	return {
 		id,
 		pattern,
 		pattern_type: 'prefix',
-		targets: [{ provider: 'local', model: null, provider_name: null, usable: true, problem: null }],
+		strategy: 'ordered',
+		targets: [ruleTarget()],
 		enabled: true,
 		priority: id,
 		description: '',
