@@ -167,6 +167,7 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
         http=http,
         test_timeout=settings.provider_test_timeout,
         on_change=_on_change(shared, Topic.PROVIDERS),
+        allow_link_local=settings.allow_link_local_upstreams,
     )
     await providers.load()
     local = MLXBackend(_engine_config(settings))

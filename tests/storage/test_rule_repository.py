@@ -54,6 +54,7 @@ async def test_migration_0003_adds_the_rules_table(database_url: str) -> None:
         "pattern",
         "pattern_type",
         "targets",
+        "strategy",  # from 0006
         "enabled",
         "priority",
         "description",
@@ -103,13 +104,16 @@ async def test_rules_survive_a_restart_after_upgrading_from_0002(
             ("b", False, 0),
             ("a", True, 1),
         ]
-        assert after[1]["targets"][0] == {
+        target = after[1]["targets"][0]
+        assert {k: target[k] for k in ("provider", "model", "provider_name", "usable")} == {
             "provider": 4,
             "model": "m",
             "provider_name": "vllm",
             "usable": True,
-            "problem": None,
         }
+        # Rules from before strategies fail over in order, with weight 1 and default timeouts.
+        assert after[1]["strategy"] == "ordered"
+        assert (target["weight"], target["first_byte_timeout"]) == (1, None)
         assert after[1]["targets"][1]["provider"] == "local"
         assert after[1]["description"] == "ü ✓"
 

@@ -21,6 +21,7 @@ from typing import Protocol, TypeVar
 from mlx_manager.routing.health import TargetHealth
 
 EXPLORE = 0.05
+_RNG = random.Random()
 
 
 class Strategy(StrEnum):
@@ -82,6 +83,3 @@ def explain_pick(targets: Sequence[T], strategy: Strategy, health: TargetHealth)
         else "not measured yet: tried first"
         for t in targets
     ]
-
-
-_RNG = random.Random()

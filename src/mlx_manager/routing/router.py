@@ -199,16 +199,17 @@ class Router:
 
     def _timeouts_of(self, target: RuleTarget) -> UpstreamTimeouts:
         defaults = self.timeouts
-        if (target.connect_timeout, target.first_byte_timeout, target.idle_timeout) == (
-            None,
-            None,
-            None,
-        ):
+        connect, first_byte, idle = (
+            target.connect_timeout,
+            target.first_byte_timeout,
+            target.idle_timeout,
+        )
+        if connect is None and first_byte is None and idle is None:
             return defaults
         return UpstreamTimeouts(
-            connect=target.connect_timeout or defaults.connect,
-            first_byte=target.first_byte_timeout or defaults.first_byte,
-            idle=target.idle_timeout or defaults.idle,
+            connect=connect or defaults.connect,
+            first_byte=first_byte or defaults.first_byte,
+            idle=idle or defaults.idle,
         )
 
     def explain(self, model: str) -> RouteExplanation:

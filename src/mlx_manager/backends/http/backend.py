@@ -11,7 +11,6 @@ import orjson
 from mlx_manager.backends.base import Capabilities
 from mlx_manager.backends.http.clients import ProviderClient
 from mlx_manager.backends.http.dialects import Dialect
-from mlx_manager.backends.http.errors import TransportErrors, error_from_status
 from mlx_manager.backends.http.timeouts import DEFAULT_TIMEOUTS, IdleWatch, UpstreamTimeouts
 from mlx_manager.core import ChatRequest, ChatResponse, StreamEvent
 from mlx_manager.providers.catalogue import spec_for
@@ -46,7 +45,7 @@ class HttpBackend:
     async def complete(self, request: ChatRequest, *, model: str) -> ChatResponse:
         content = self._body(request, model, stream=False)
         url = self._client.url(self._dialect.chat_path)
-        with TransportErrors(self.name):
+        with self._client.errors:
             async with self._client.session.post(
                 url,
                 data=content,
@@ -56,17 +55,18 @@ class HttpBackend:
             ) as r:
                 body = await r.read()
         if r.status >= 300:
-            raise error_from_status(r.status, r.headers, body, provider=self.name)
+            raise self._client.errors.from_status(r.status, r.headers, body)
         try:
             parsed = orjson.loads(body)
         except orjson.JSONDecodeError:
-            raise error_from_status(502, r.headers, body, provider=self.name) from None
-        return self._dialect.decode_response(parsed, provider=self.name)
+            raise self._client.errors.from_status(502, r.headers, body) from None
+        with self._client.errors:
+            return self._dialect.decode_response(parsed, provider=self.name)
 
     async def stream(self, request: ChatRequest, *, model: str) -> AsyncIterator[StreamEvent]:
         content = self._body(request, model, stream=True)
         url = self._client.url(self._dialect.chat_path)
-        with TransportErrors(self.name):
+        with self._client.errors:
             upstream = await self._client.session.post(
                 url,
                 data=content,
@@ -76,15 +76,13 @@ class HttpBackend:
             )
         watch: IdleWatch | None = None
         try:
-            with TransportErrors(self.name):
+            with self._client.errors:
                 if upstream.status >= 300:
                     body = await upstream.read()
-                    raise error_from_status(
-                        upstream.status, upstream.headers, body, provider=self.name
-                    )
+                    raise self._client.errors.from_status(upstream.status, upstream.headers, body)
                 if not upstream.headers.get("content-type", "").startswith("text/event-stream"):
                     body = await upstream.content.read(256 * 1024)
-                    raise error_from_status(502, upstream.headers, body, provider=self.name)
+                    raise self._client.errors.from_status(502, upstream.headers, body)
                 watch = IdleWatch(upstream, idle=self._timeouts.idle, provider=self.name)
                 async for event in self._dialect.decode_stream(
                     _touching(upstream, watch), provider=self.name

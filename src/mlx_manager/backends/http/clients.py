@@ -14,6 +14,7 @@ import aiohttp
 from yarl import URL
 
 from mlx_manager import __version__
+from mlx_manager.backends.http.errors import TransportErrors
 from mlx_manager.backends.http.timeouts import DEFAULT_TIMEOUTS
 from mlx_manager.providers.connection_test import auth_headers
 from mlx_manager.providers.directory import ResolvedProvider
@@ -30,6 +31,8 @@ class ProviderClient:
     session: aiohttp.ClientSession
     # Authentication headers of this credential's protocol.
     headers: dict[str, str]
+    # Maps this credential's failures, its key taken out of every message (built once).
+    errors: TransportErrors
     # Parsed once per path, not on every request.
     _urls: dict[str, URL] = field(default_factory=dict)
 
@@ -71,6 +74,7 @@ class ProviderClients:
             provider=provider,
             session=session,
             headers=auth_headers(provider.api_type, provider.api_key()),
+            errors=TransportErrors(provider.name, key=provider.api_key()),
         )
         self._clients[provider.id] = client
         return client

@@ -15,10 +15,11 @@ import aiohttp
 import orjson
 
 from mlx_manager.backends.http.clients import ProviderClient
-from mlx_manager.backends.http.errors import TransportErrors, error_from_status
+from mlx_manager.backends.http.errors import TransportErrors
 from mlx_manager.backends.http.timeouts import IdleWatch, UpstreamTimeouts
 from mlx_manager.errors import InvalidUpstreamReply, UpstreamError
 from mlx_manager.protocols.sse import SSEEvent, SSEParser
+from mlx_manager.providers.redaction import RelayRedaction
 
 # Client headers that describe the request to the upstream API and are safe to pass along.
 FORWARDED_HEADERS = ("anthropic-version", "anthropic-beta", "openai-beta")
@@ -57,7 +58,7 @@ async def _post(
     timeouts: UpstreamTimeouts,
 ) -> aiohttp.ClientResponse:
     sent = {**client.headers, "content-type": "application/json", **headers}
-    with TransportErrors(client.name):
+    with client.errors:
         upstream = await client.session.post(
             client.url(path),
             data=body,
@@ -68,17 +69,20 @@ async def _post(
     if upstream.status < 300:
         return upstream
     try:
-        with TransportErrors(client.name):
+        with client.errors:
             content = await upstream.read()
     finally:
         upstream.release()
-    raise error_from_status(upstream.status, upstream.headers, content, provider=client.name)
+    raise client.errors.from_status(upstream.status, upstream.headers, content)
 
 
-def _not_a_success(body: bytes, document: object, *, provider: str, what: str) -> UpstreamError:
+def _not_a_success(
+    body: bytes, document: object, *, errors: TransportErrors, what: str
+) -> UpstreamError:
     """A 200 that is no success: an error object keeps its message, anything else is named."""
     if isinstance(document, dict) and ("error" in document or document.get("type") == "error"):
-        return error_from_status(200, {}, body, provider=provider)
+        return errors.from_status(200, {}, body)
+    provider = errors.provider
     return InvalidUpstreamReply(
         f"Provider '{provider}' answered 200 with {what}.", provider=provider
     )
@@ -97,7 +101,7 @@ async def forward(
     ``is_reply`` refuses (truncated, not JSON, an error object), raises."""
     upstream = await _post(client, path=path, body=body, headers=headers, timeouts=timeouts)
     try:
-        with TransportErrors(client.name):
+        with client.errors:
             content = await upstream.read()
     finally:
         upstream.release()
@@ -107,7 +111,7 @@ async def forward(
         document = None
     if not is_reply(document):
         raise _not_a_success(
-            content, document, provider=client.name, what="a body that is not a reply of its API"
+            content, document, errors=client.errors, what="a body that is not a reply of its API"
         )
     return Reply(
         status=upstream.status,
@@ -129,30 +133,38 @@ async def open_stream(
     """Send ``body`` and read the stream until an event that ``starts`` decides on (comments
     and pings decide nothing); errors until then raise, so failover can go on."""
     upstream = await _post(client, path=path, body=body, headers=headers, timeouts=timeouts)
-    name = client.name
     try:
         content_type = upstream.headers.get("content-type", "")
-        with TransportErrors(name):
+        with client.errors:
             if not content_type.startswith("text/event-stream"):
                 head = await upstream.content.read(_MAX_HEAD)
                 raise _not_a_success(
-                    head, _json_or_none(head), provider=name, what="a body that is not a stream"
+                    head,
+                    _json_or_none(head),
+                    errors=client.errors,
+                    what="a body that is not a stream",
                 )
-            first = await _read_start(upstream, starts, provider=name)
+            first = await _read_start(upstream, starts, errors=client.errors)
     except BaseException:
         upstream.release()
         raise
+    # Error events are relayed with the key taken out; the first read may already hold one.
+    scrub = client.errors.redactor.relay()
     return Relay(
         status=upstream.status,
         content_type=content_type,
-        first=first,
-        rest=_rest(upstream, name, timeouts.idle),
+        first=scrub.chunk(first),
+        rest=_rest(upstream, client.errors, scrub, timeouts.idle),
     )
 
 
 async def _read_start(
-    upstream: aiohttp.ClientResponse, starts: Callable[[SSEEvent], bool | None], *, provider: str
+    upstream: aiohttp.ClientResponse,
+    starts: Callable[[SSEEvent], bool | None],
+    *,
+    errors: TransportErrors,
 ) -> bytes:
+    provider = errors.provider
     parser = SSEParser()
     read = b""
     while len(read) <= _MAX_HEAD:
@@ -169,7 +181,7 @@ async def _read_start(
                 raise _not_a_success(
                     data,
                     _json_or_none(data),
-                    provider=provider,
+                    errors=errors,
                     what=f"a stream that does not start as its API's streams do: {data[:80]!r}",
                 )
     problem = "ended before its first event" if len(read) <= _MAX_HEAD else "sent no event"
@@ -186,14 +198,17 @@ def _json_or_none(data: bytes) -> object:
 
 
 async def _rest(
-    upstream: aiohttp.ClientResponse, provider: str, idle: float
+    upstream: aiohttp.ClientResponse,
+    errors: TransportErrors,
+    scrub: RelayRedaction,
+    idle: float,
 ) -> AsyncIterator[bytes]:
-    watch = IdleWatch(upstream, idle=idle, provider=provider)
+    watch = IdleWatch(upstream, idle=idle, provider=errors.provider)
     try:
-        with TransportErrors(provider):
+        with errors:
             async for chunk in upstream.content.iter_any():
                 watch.touch()
-                yield chunk
+                yield scrub.chunk(chunk)
     finally:
         watch.stop()
         upstream.release()
