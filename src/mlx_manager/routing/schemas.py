@@ -107,8 +107,17 @@ class RulePublic(BaseModel):
     updated_at: datetime
 
 
+class TimeoutDefaults(BaseModel):
+    """The server's provider timeouts (seconds), which a target without its own takes."""
+
+    connect_timeout: float
+    first_byte_timeout: float
+    idle_timeout: float
+
+
 class RuleList(BaseModel):
     rules: list[RulePublic]
+    timeout_defaults: TimeoutDefaults
 
 
 class RuleOrder(BaseModel):

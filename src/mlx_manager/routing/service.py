@@ -23,9 +23,11 @@ from mlx_manager.routing.schemas import (
     RouteTestResult,
     RouteTestTarget,
     RuleCreate,
+    RuleList,
     RulePublic,
     RuleUpdate,
     TargetPublic,
+    TimeoutDefaults,
 )
 from mlx_manager.routing.validation import check_rule
 from mlx_manager.storage import rule_repository as repo
@@ -68,6 +70,17 @@ class RuleService:
 
     def list_all(self) -> list[RulePublic]:
         return [self.public(rule) for rule in self.router.rules]
+
+    def listing(self, rules: list[RulePublic] | None = None) -> RuleList:
+        timeouts = self.router.timeouts
+        return RuleList(
+            rules=self.list_all() if rules is None else rules,
+            timeout_defaults=TimeoutDefaults(
+                connect_timeout=timeouts.connect,
+                first_byte_timeout=timeouts.first_byte,
+                idle_timeout=timeouts.idle,
+            ),
+        )
 
     def get(self, rule_id: int) -> RulePublic:
         return self.public(self._rule(rule_id))

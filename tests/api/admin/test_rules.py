@@ -430,3 +430,22 @@ def _admin(app: FastAPI) -> httpx.AsyncClient:
         base_url="http://t",
         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
     )
+
+
+async def test_the_list_says_the_server_timeouts_that_targets_without_their_own_take(
+    settings: Settings,
+) -> None:
+    tuned = settings.model_copy(
+        update={
+            "upstream_connect_timeout": 4.0,
+            "upstream_first_byte_timeout": 45.0,
+            "upstream_idle_timeout": 20.0,
+        }
+    )
+    app = create_app(tuned)
+    async with app.router.lifespan_context(app), _admin(app) as c:
+        listing = (await c.get(API)).json()
+        reordered = (await c.put(f"{API}/order", json={"ids": []})).json()
+    expected = {"connect_timeout": 4.0, "first_byte_timeout": 45.0, "idle_timeout": 20.0}
+    assert listing["timeout_defaults"] == expected
+    assert reordered["timeout_defaults"] == expected

@@ -18,6 +18,8 @@ export type RouteTestTarget = Schemas['RouteTestTarget'];
 /** One target's recent health (provider and model, or a local model), as this replica sees it. */
 export type TargetHealth = Schemas['HealthPublic'];
 export type HealthState = Schemas['HealthState'];
+export type RuleListing = Schemas['RuleList'];
+export type TimeoutDefaults = Schemas['TimeoutDefaults'];
 
 const BASE = '/api/settings/rules';
 
@@ -28,8 +30,9 @@ export class RulesApi {
 		this.#client = client;
 	}
 
-	async list(): Promise<Rule[]> {
-		return (await this.#client.get<Schemas['RuleList']>(BASE)).rules;
+	/** The rules in order, with the server's provider timeouts that targets without their own take. */
+	list(): Promise<RuleListing> {
+		return this.#client.get<RuleListing>(BASE);
 	}
 
 	create(body: RuleInput): Promise<Rule> {

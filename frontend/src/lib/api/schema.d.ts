@@ -1305,6 +1305,7 @@ export interface components {
         RuleList: {
             /** Rules */
             rules: components["schemas"]["RulePublic"][];
+            timeout_defaults: components["schemas"]["TimeoutDefaults"];
         };
         /**
          * RuleOrder
@@ -1434,6 +1435,18 @@ export interface components {
              * @default 1
              */
             weight: number;
+        };
+        /**
+         * TimeoutDefaults
+         * @description The server's provider timeouts (seconds), which a target without its own takes.
+         */
+        TimeoutDefaults: {
+            /** Connect Timeout */
+            connect_timeout: number;
+            /** First Byte Timeout */
+            first_byte_timeout: number;
+            /** Idle Timeout */
+            idle_timeout: number;
         };
         /** UserList */
         UserList: {

@@ -50,11 +50,11 @@ export function patternTypeLabel(value: PatternType): string {
 	return PATTERN_TYPES.find((t) => t.value === value)?.label ?? value;
 }
 
-/** The per-target timeouts, in seconds; empty takes the server's default (`fallback`). */
+/** The per-target timeouts, in seconds; empty takes the server's default (the rules list says it). */
 export const TIMEOUTS = [
-	{ field: 'connect_timeout', label: 'Connect', hint: 'to open a connection', fallback: 10 },
-	{ field: 'first_byte_timeout', label: 'First byte', hint: 'until the reply starts', fallback: 300 },
-	{ field: 'idle_timeout', label: 'Stream idle', hint: 'between chunks of a stream', fallback: 120 }
+	{ field: 'connect_timeout', label: 'Connect', hint: 'to open a connection' },
+	{ field: 'first_byte_timeout', label: 'First byte', hint: 'until the reply starts' },
+	{ field: 'idle_timeout', label: 'Stream idle', hint: 'between chunks of a stream' }
 ] as const;
 
 export type TimeoutField = (typeof TIMEOUTS)[number]['field'];

@@ -33,7 +33,7 @@ router = APIRouter(
 
 @router.get("")
 async def list_rules(rules: RulesDep) -> RuleList:
-    return RuleList(rules=rules.list_all())
+    return rules.listing()
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -43,7 +43,7 @@ async def create_rule(body: RuleCreate, rules: RulesDep) -> RulePublic:
 
 @router.put("/order")
 async def reorder_rules(body: RuleOrder, rules: RulesDep) -> RuleList:
-    return RuleList(rules=await rules.reorder(body.ids))
+    return rules.listing(await rules.reorder(body.ids))
 
 
 @router.post("/test")

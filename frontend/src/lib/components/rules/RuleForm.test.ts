@@ -55,16 +55,17 @@ describe('RuleForm', () => {
 		});
 	});
 
-	it('sends the timeouts typed under a target; the empty ones show the default and stay null', async () => {
+	it("sends the timeouts typed under a target; the empty ones show the server's default and stay null", async () => {
 		const save = vi.fn().mockResolvedValue(rule(1, 'x'));
-		render(RuleForm, { providers: [], specs: [], save, onsaved: () => {}, oncancel: () => {} });
+		const timeoutDefaults = { connect_timeout: 7, first_byte_timeout: 240, idle_timeout: 90 };
+		render(RuleForm, { providers: [], specs: [], timeoutDefaults, save, onsaved: () => {}, oncancel: () => {} });
 		const user = userEvent.setup();
 		await user.type(screen.getByLabelText('Pattern'), 'x');
 		await user.click(screen.getByText('Timeouts'));
 		const connect = screen.getByLabelText(/^Connect timeout of target 1/) as HTMLInputElement;
 		expect(connect.value).toBe('');
-		expect(connect.placeholder).toBe('10 (default)');
-		expect((screen.getByLabelText(/^First byte timeout of target 1/) as HTMLInputElement).placeholder).toBe('300 (default)');
+		expect(connect.placeholder).toBe('7 (default)');
+		expect((screen.getByLabelText(/^First byte timeout of target 1/) as HTMLInputElement).placeholder).toBe('240 (default)');
 		await user.type(screen.getByLabelText(/^Stream idle timeout of target 1/), '30');
 		await user.click(screen.getByRole('button', { name: 'Save rule' }));
 		expect(save.mock.calls[0]![0].targets).toEqual([
