@@ -1,5 +1,6 @@
 """Graceful shutdown of the real server process: on SIGTERM it stops accepting, lets a stream in
-flight finish, writes the request log, and exits 0."""
+flight finish, writes the request log, and exits 0. What the drain timeout cuts short is told so
+in its protocol's shape."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -18,7 +20,7 @@ import orjson
 import pytest
 
 from tests.conftest import ADMIN_TOKEN
-from tests.fakes.llm import openai_reply
+from tests.fakes.llm import anthropic_reply, openai_reply
 from tests.fakes.upstream import FakeUpstream, Reply, free_port
 
 
@@ -69,11 +71,15 @@ def server_process(data_dir: Path, **env: str) -> Iterator[tuple[subprocess.Pope
             process.wait()
 
 
-def add_provider(base_url: str, upstream: FakeUpstream) -> None:
+def add_provider(base_url: str, upstream: FakeUpstream, *, api_type: str = "openai") -> None:
     response = httpx.post(
         base_url + "/api/settings/providers",
         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-        json={"name": "up", "backend_type": "openai_compatible", "base_url": upstream.base_url},
+        json={
+            "name": "up",
+            "backend_type": f"{api_type}_compatible",
+            "base_url": upstream.base_url,
+        },
     )
     assert response.status_code == 201, response.text
 
@@ -132,3 +138,85 @@ def test_sigterm_drains_a_stream_in_flight(tmp_path: Path, upstream: FakeUpstrea
             " WHERE request_id = 'draining'"
         ).fetchall()
     assert rows == [(200, None, 1, 1, 3)]
+
+
+def chat_body(*, stream: bool) -> dict[str, object]:
+    return {
+        "model": "up/echo-1",
+        "messages": [{"role": "user", "content": "hello"}],
+        "stream": stream,
+    }
+
+
+def logged_row(data_dir: Path, request_id: str) -> tuple[object, ...]:
+    with sqlite3.connect(data_dir / "mlx-manager.db") as db:
+        [row] = db.execute(
+            "SELECT status, error FROM request_log WHERE request_id = ?", (request_id,)
+        ).fetchall()
+    return tuple(row)
+
+
+@pytest.mark.slow
+def test_a_stream_cut_by_the_drain_timeout_ends_with_the_protocols_error_event(
+    tmp_path: Path, upstream: FakeUpstream
+) -> None:
+    # An event a second: the stream would go on for five more seconds after SIGTERM.
+    upstream.reply(
+        "/v1/chat/completions",
+        Reply(compute=lambda body: Reply(sse=openai_reply(body).sse, event_delay=1.0)),
+    )
+    data_dir = tmp_path / "data"
+    with server_process(data_dir, MLX_MANAGER_DRAIN_TIMEOUT="1") as (process, base_url):
+        add_provider(base_url, upstream)
+        with httpx.stream(
+            "POST",
+            base_url + "/v1/chat/completions",
+            json=chat_body(stream=True),
+            headers={"x-request-id": "cut"},
+            timeout=30,
+        ) as response:
+            chunks = response.iter_bytes()
+            received = next(chunks)
+            process.send_signal(signal.SIGTERM)
+            # The reply ends properly: no broken chunked encoding, however it was cut.
+            received += b"".join(chunks)
+        assert process.wait(timeout=30) == 0
+    events = [line[6:] for line in received.decode().splitlines() if line.startswith("data: ")]
+    assert events[0].startswith('{"id"')
+    error = orjson.loads(events[-1])["error"]
+    assert (error["type"], error["code"]) == ("server_error", "internal_error")
+    assert "shutting down" in error["message"]
+    assert "[DONE]" not in events
+    assert logged_row(data_dir, "cut") == (200, "cancelled")
+
+
+@pytest.mark.slow
+def test_a_request_cut_by_the_drain_timeout_before_its_reply_gets_an_error_in_shape(
+    tmp_path: Path, upstream: FakeUpstream
+) -> None:
+    upstream.reply(
+        "/v1/messages",
+        Reply(compute=lambda body: Reply(json=anthropic_reply(body).json, delay=20)),
+    )
+    data_dir = tmp_path / "data"
+    with server_process(data_dir, MLX_MANAGER_DRAIN_TIMEOUT="1") as (process, base_url):
+        add_provider(base_url, upstream, api_type="anthropic")
+        with ThreadPoolExecutor(1) as pool:
+            waiting = pool.submit(
+                httpx.post,
+                base_url + "/v1/messages",
+                json={**chat_body(stream=False), "max_tokens": 50},
+                headers={"x-request-id": "waiting"},
+                timeout=30,
+            )
+            while not upstream.received:
+                time.sleep(0.02)
+            process.send_signal(signal.SIGTERM)
+            response = waiting.result()
+        assert process.wait(timeout=30) == 0
+    assert response.status_code == 500
+    assert response.headers["x-should-retry"] == "true"
+    body = response.json()
+    assert (body["type"], body["error"]["type"]) == ("error", "api_error")
+    assert "shutting down" in body["error"]["message"]
+    assert logged_row(data_dir, "waiting") == (500, "cancelled")

@@ -1,7 +1,8 @@
 """A scriptable fake upstream provider, served by a real uvicorn server on loopback.
 
 Each test scripts answers per path (status, JSON body, SSE events, delay) and reads back the
-requests it received, headers included.
+requests it received, headers included, and whether the caller went away before the answer was
+all sent (``Received.disconnected``).
 """
 
 from __future__ import annotations
@@ -48,12 +49,15 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    # The caller closed the connection during the delay or the stream: it was let go.
+    disconnected: bool = False
 
     def json(self) -> Any:
         return orjson.loads(self.body)
 
 
-def _sse_bytes(events: list[tuple[str | None, Any]]) -> Iterator[bytes]:
+def sse_events(events: list[tuple[str | None, Any]]) -> Iterator[bytes]:
+    """The bytes of each event, as the fake writes them."""
     for name, data in events:
         payload = data if isinstance(data, str) else orjson.dumps(data).decode()
         head = f"event: {name}\n" if name else ""
@@ -64,13 +68,33 @@ class StreamCut(Exception):
     """Raised inside a streaming body to make the server drop the connection."""
 
 
-async def _sse_stream(reply: Reply) -> AsyncIterator[bytes]:
+async def _sse_stream(reply: Reply, received: Received) -> AsyncIterator[bytes]:
     assert reply.sse is not None
-    for i, chunk in enumerate(_sse_bytes(reply.sse)):
-        if reply.cut_after is not None and i >= reply.cut_after:
-            raise StreamCut
-        yield chunk
-        await asyncio.sleep(reply.event_delay)
+    try:
+        for i, chunk in enumerate(sse_events(reply.sse)):
+            if reply.cut_after is not None and i >= reply.cut_after:
+                raise StreamCut
+            yield chunk
+            await asyncio.sleep(reply.event_delay)
+    except (asyncio.CancelledError, GeneratorExit):
+        # Starlette cancels a stream whose caller went away.
+        received.disconnected = True
+        raise
+
+
+async def _hung_up_within(request: Request, seconds: float) -> bool:
+    """Wait ``seconds``; True as soon as the caller closes the connection meanwhile."""
+
+    async def disconnect() -> None:
+        # With the body read, the next message is the disconnect.
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+
+    try:
+        await asyncio.wait_for(disconnect(), seconds)
+    except TimeoutError:
+        return False
+    return True
 
 
 class FakeUpstream:
@@ -102,11 +126,12 @@ class FakeUpstream:
             reply = reply.compute(orjson.loads(body) if body else None)
         if reply.respond is not None:
             reply = reply.respond(received)
-        if reply.delay:
-            await asyncio.sleep(reply.delay)
+        if reply.delay and await _hung_up_within(request, reply.delay):
+            received.disconnected = True
+            return Response(status_code=499)
         if reply.sse is not None:
             return StreamingResponse(
-                _sse_stream(reply),
+                _sse_stream(reply, received),
                 status_code=reply.status,
                 media_type="text/event-stream",
                 headers=reply.headers,

@@ -3,7 +3,9 @@
 It wraps ``send`` only: the status, the first body byte (time to first token for streams) and
 whether the last body message went out. The record is finished after the app returns, so a
 stream is recorded when it has ended, however it ended: completed, broken off by an upstream
-error (the serving path notes the error), or cut by the client (``client_disconnected``).
+error (the serving path notes the error), or cut by the client: a reply that never went out
+whole, with nothing failing, is a caller that hung up, logged as nginx logs it (499,
+``client_disconnected``) with the tokens known so far, which count against the key's limit.
 Recording is an in-memory step (metrics, a queue append); the database is written elsewhere.
 """
 
@@ -26,6 +28,8 @@ from mlx_manager.settings import Settings
 from mlx_manager.storage.migrate import head_revision
 
 PREFIX = "/v1/"
+# nginx's "client closed request": the caller went away before the whole reply was sent.
+CLIENT_CLOSED = 499
 # What is kept of each body when ``request_log_content`` is on.
 CONTENT_LIMIT = 64 * 1024
 
@@ -84,10 +88,7 @@ class RequestRecorder:
                 if not message.get("more_body", False):
                     record.complete = True
                     if record.charge is not None and record.status < 400:
-                        tokens = record.tokens
-                        await record.charge(
-                            (tokens.input_tokens or 0) + (tokens.output_tokens or 0)
-                        )
+                        await _charge(record)
             elif message["type"] == "http.response.start":
                 record.status = message["status"]
             await send(message)
@@ -102,11 +103,25 @@ class RequestRecorder:
             raise
         finally:
             record.latency = time.perf_counter() - started
-            if not record.complete:
-                record.error = record.error or "client_disconnected"
+            hung_up = not record.complete and record.error is None
+            if hung_up:
+                record.error = "client_disconnected"
+                record.status = CLIENT_CLOSED
+            elif not record.complete:
                 record.status = record.status or 500
             record.request_id = state.get("request_id", "")
             observer.finish(record)
+        # A caller that hung up is charged what it used so far, once its record is out.
+        if hung_up and record.charge is not None:
+            await _charge(record)
+
+
+async def _charge(record: RequestRecord) -> None:
+    """Count the reply's tokens against the key's limit, once."""
+    charge, record.charge = record.charge, None
+    if charge is not None:
+        tokens = record.tokens
+        await charge((tokens.input_tokens or 0) + (tokens.output_tokens or 0))
 
 
 def _observer(scope: Scope) -> Observer | None:

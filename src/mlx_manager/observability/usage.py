@@ -5,6 +5,9 @@ scanned, not parsed: only an SSE line whose JSON has a ``"usage"`` object (OpenA
 Anthropic's ``message_start`` and ``message_delta``) is decoded; every other chunk costs a
 substring search. Inside JSON strings quotes are escaped, so ``"usage"`` with bare quotes only
 ever matches a key.
+
+An OpenAI stream whose caller did not ask for usage is still counted: the fast path asks the
+upstream for it, and ``UsageCut`` takes the extra usage-only chunk out of what the caller gets.
 """
 
 from __future__ import annotations
@@ -67,27 +70,93 @@ class UsageScan:
         # The unfinished last line of the previous chunk (SSE chunks mostly end on a line end).
         self._tail = b""
 
-    def feed(self, chunk: bytes) -> None:
+    def feed(self, chunk: bytes) -> bytes:
+        """Scan ``chunk``; it is returned as it came, to be relayed."""
+        scanned = self._tail + chunk if self._tail else chunk
+        start = 0
+        while (found := scanned.find(_MARKER, start)) >= 0:
+            line_end = scanned.find(b"\n", found)
+            if line_end < 0:
+                break
+            if _has_value(scanned, found):
+                self.counts.update(_usage_of(_data(scanned, found, line_end)))
+            start = line_end
+        rest = scanned[scanned.rfind(b"\n") + 1 :]
+        # A line longer than any usage event is not one worth keeping.
+        self._tail = rest if len(rest) <= _MAX_LINE else b""
+        return chunk
+
+    def flush(self) -> bytes:
+        """What is left to relay once the stream has ended."""
+        return b""
+
+
+class UsageCut(UsageScan):
+    """A ``UsageScan`` for an OpenAI stream whose caller did not ask for usage but whose upstream
+    was asked: ``feed`` returns the chunk without the usage-only chunk (empty ``choices`` and a
+    ``usage`` object), whose counts it keeps. So that a line is judged whole, the unfinished last
+    line of a chunk is held back until the next one completes it."""
+
+    __slots__ = ("_blank_due",)
+
+    def __init__(self, counts: TokenCounts) -> None:
+        super().__init__(counts)
+        # The usage chunk was cut at the end of a chunk: the blank line that ends it comes next.
+        self._blank_due = False
+
+    def feed(self, chunk: bytes) -> bytes:
         if self._tail:
             chunk = self._tail + chunk
+        end = chunk.rfind(b"\n") + 1
+        if end == len(chunk) or len(chunk) - end > _MAX_LINE:
+            # A line longer than any usage chunk goes on as it comes.
+            self._tail = b""
+        else:
+            chunk, self._tail = chunk[:end], chunk[end:]
+        if self._blank_due and chunk:
+            self._blank_due = False
+            chunk = chunk[_blank_line(chunk, 0) :]
         start = 0
         while (found := chunk.find(_MARKER, start)) >= 0:
             line_end = chunk.find(b"\n", found)
             if line_end < 0:
                 break
-            # OpenAI sends ``"usage":null`` on every chunk but the last when usage is asked for.
-            if chunk[found + len(_MARKER) : found + 16].lstrip(b" \t:")[:1] != b"n":
-                self._read_line(chunk[chunk.rfind(b"\n", 0, found) + 1 : line_end])
             start = line_end
-        rest = chunk[chunk.rfind(b"\n") + 1 :]
-        # A line longer than any usage event is not one worth keeping.
-        self._tail = rest if len(rest) <= _MAX_LINE else b""
+            if not _has_value(chunk, found):
+                continue
+            document = _data(chunk, found, line_end)
+            self.counts.update(_usage_of(document))
+            if isinstance(document, dict) and document.get("choices") == []:
+                line_start = chunk.rfind(b"\n", 0, found) + 1
+                after = line_end + 1
+                self._blank_due = after == len(chunk)
+                chunk = chunk[:line_start] + chunk[after + _blank_line(chunk, after) :]
+                start = line_start
+        return chunk
 
-    def _read_line(self, line: bytes) -> None:
-        if not line.startswith(b"data:"):
-            return
-        try:
-            document = orjson.loads(line[5:])
-        except orjson.JSONDecodeError:
-            return
-        self.counts.update(_usage_of(document))
+    def flush(self) -> bytes:
+        tail, self._tail = self._tail, b""
+        return tail
+
+
+def _blank_line(chunk: bytes, at: int) -> int:
+    """The length of the blank line that starts at ``at``, if one does (0 if not)."""
+    if chunk.startswith(b"\n", at):
+        return 1
+    return 2 if chunk.startswith(b"\r\n", at) else 0
+
+
+def _has_value(chunk: bytes, found: int) -> bool:
+    # OpenAI sends ``"usage":null`` on every chunk but the last when usage is asked for.
+    return chunk[found + len(_MARKER) : found + 16].lstrip(b" \t:")[:1] != b"n"
+
+
+def _data(chunk: bytes, found: int, line_end: int) -> object:
+    """The JSON of the ``data:`` line that holds ``found``; None for any other line."""
+    line = chunk[chunk.rfind(b"\n", 0, found) + 1 : line_end]
+    if not line.startswith(b"data:"):
+        return None
+    try:
+        return orjson.loads(line[5:])
+    except orjson.JSONDecodeError:
+        return None

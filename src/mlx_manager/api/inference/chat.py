@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
+
 from fastapi import APIRouter, Request
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
@@ -16,22 +20,27 @@ from mlx_manager.api.inference.access import (
     note_caller,
 )
 from mlx_manager.api.inference.chat_service import error_response, parse_body, requested_model
+from mlx_manager.api.inference.event_stream import EventStream, HangUp, server_stopped
 from mlx_manager.api.inference.wire_protocols import ANTHROPIC, OPENAI, WireProtocol
 from mlx_manager.api.limits import check_chat_shape
 from mlx_manager.errors import GatewayError
-from mlx_manager.observability.record import record_of
+from mlx_manager.observability.record import RequestRecord, record_of
 from mlx_manager.state import AppState
 
 router = APIRouter(prefix="/v1", tags=["inference"])
 
 
 async def _serve(
-    protocol: WireProtocol, request: Request, state: AppState, caller: Caller
+    protocol: WireProtocol,
+    raw: bytes,
+    headers: Mapping[str, str],
+    *,
+    state: AppState,
+    caller: Caller,
+    record: RequestRecord,
 ) -> Response:
-    record = record_of(request.scope)
     note_caller(record, caller, state.keys)
     try:
-        raw = await request.body()
         body = parse_body(raw)
         record.asked(body)
         settings = state.settings
@@ -42,21 +51,29 @@ async def _serve(
             max_depth=settings.max_json_depth,
         )
         caller.check_model(requested_model(body))
-        response = await state.chat.serve(protocol, body, request.headers, raw=raw, record=record)
+        response = await state.chat.serve(protocol, body, headers, raw=raw, record=record)
     except GatewayError as exc:
         record.failed(exc)
         return error_response(protocol, exc)
     return response
 
 
+async def _route(
+    protocol: WireProtocol, request: Request, state: AppState, caller: Caller
+) -> Response:
+    raw = await request.body()
+    record = record_of(request.scope)
+    return await _serve(protocol, raw, request.headers, state=state, caller=caller, record=record)
+
+
 @router.post("/chat/completions", summary="OpenAI chat completions")
 async def chat_completions(request: Request, state: StateDep, caller: OpenAICaller) -> Response:
-    return await _serve(OPENAI, request, state, caller)
+    return await _route(OPENAI, request, state, caller)
 
 
 @router.post("/messages", summary="Anthropic messages")
 async def messages(request: Request, state: StateDep, caller: AnthropicCaller) -> Response:
-    return await _serve(ANTHROPIC, request, state, caller)
+    return await _route(ANTHROPIC, request, state, caller)
 
 
 CHAT_PATHS = {"/v1/chat/completions": OPENAI, "/v1/messages": ANTHROPIC}
@@ -64,15 +81,42 @@ CHAT_PATHS = {"/v1/chat/completions": OPENAI, "/v1/messages": ANTHROPIC}
 
 async def chat_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
     """The two chat endpoints as a bare ASGI app, for ``GatewayApp``'s chat lane: the same
-    ``_serve`` as the routes above, without FastAPI's routing and dependency injection."""
+    ``_serve`` as the routes above, without FastAPI's routing and dependency injection.
+
+    From the end of the request body to the end of the reply, a caller that hangs up cancels
+    the request (``HangUp``): its upstream call or stream is closed, and the request ends with
+    nothing more sent, which the recorder logs as a hang-up. The server's own cancellation (the
+    drain timeout on SIGTERM) is answered in the protocol's shape before it goes on."""
     protocol = CHAT_PATHS[scope["path"]]
     request = Request(scope, receive)
     state: AppState = scope["app"].state.mm
-    response: Response
     try:
         caller = await admit(protocol, request, state)
     except CallRefused as refused:
-        response = error_response(refused.protocol, refused.error)
-    else:
-        response = await _serve(protocol, request, state, caller)
-    await response(scope, receive, send)
+        await error_response(refused.protocol, refused.error)(scope, receive, send)
+        return
+    try:
+        raw = await request.body()
+    except ClientDisconnect:
+        return
+    record = record_of(scope)
+    hang_up = HangUp(receive)
+    try:
+        try:
+            response = await _serve(
+                protocol, raw, request.headers, state=state, caller=caller, record=record
+            )
+        except asyncio.CancelledError:
+            if hang_up.ended():
+                return
+            await error_response(protocol, server_stopped())(scope, receive, send)
+            raise
+        if isinstance(response, EventStream):
+            response.hang_up = hang_up
+        try:
+            await response(scope, receive, send)
+        except asyncio.CancelledError:
+            if not hang_up.ended():
+                raise
+    finally:
+        hang_up.stop()

@@ -26,6 +26,7 @@ from mlx_manager.core import ChatRequest, accumulate
 from mlx_manager.errors import GatewayError, InvalidRequest, ModelNotFound, UpstreamUnavailable
 from mlx_manager.observability.record import RequestRecord
 from mlx_manager.observability.usage import read_document_usage
+from mlx_manager.protocols.openai.stream import usage_options
 from mlx_manager.providers.catalogue import ApiType
 from mlx_manager.routing.failover import RetryPolicy, serve_with_failover
 from mlx_manager.routing.health import RetryBudget, TargetHealth
@@ -79,6 +80,9 @@ class _Call:
     record: RequestRecord
     raw: bytes | None = None
     ir: ChatRequest | None = None
+    # An OpenAI stream whose caller did not ask for usage: the fast path asks the upstream with
+    # these ``stream_options``, so the tokens are counted, and cuts the extra chunk out again.
+    usage_options: dict[str, object] | None = None
 
     def request(self) -> ChatRequest:
         if self.ir is None:
@@ -86,7 +90,10 @@ class _Call:
         return self.ir
 
     def upstream_body(self, model: str) -> bytes:
-        """The fast path's body: as received, with only ``model`` rewritten when it must be."""
+        """The fast path's body: as received, with only ``model`` (and ``usage_options``)
+        rewritten when they must be."""
+        if self.usage_options is not None:
+            return orjson.dumps({**self.body, "model": model, "stream_options": self.usage_options})
         if self.raw is not None and self.body.get("model") == model:
             return self.raw
         return orjson.dumps({**self.body, "model": model})
@@ -126,14 +133,17 @@ class ChatService:
         ``raw``, the body as received, is forwarded as it is when the target keeps the model
         name; ``record`` learns what served the request and its token counts."""
         plan = self._router.plan_route(requested_model(body))
+        stream = body.get("stream") is True
         call = _Call(
             protocol=protocol,
             body=body,
             raw=raw,
             headers={k: headers[k] for k in FORWARDED_HEADERS if k in headers},
-            stream=body.get("stream") is True,
+            stream=stream,
             record=record or RequestRecord(),
         )
+        if stream and protocol.api_type is ApiType.OPENAI:
+            call.usage_options = usage_options(body)
 
         async def attempt(target: ResolvedTarget) -> Response:
             provider = target.provider
@@ -175,7 +185,9 @@ class ChatService:
                     stream.rest,
                     stream_error=protocol.encode_stream_error,
                     record=call.record,
+                    cut_usage=call.usage_options is not None,
                 ),
+                stream_error=protocol.encode_stream_error,
                 status_code=stream.status,
                 media_type=stream.content_type,
             )
@@ -195,7 +207,11 @@ class ChatService:
         backend = self._backend(target)
         if call.stream:
             events = await prefetch(backend.stream(request, model=target.model), call.record)
-            return EventStream(call.protocol.encode_stream(events, request), media_type=SSE)
+            return EventStream(
+                call.protocol.encode_stream(events, request),
+                stream_error=call.protocol.encode_stream_error,
+                media_type=SSE,
+            )
         if isinstance(backend, HttpBackend):
             reply = await backend.complete(request, model=target.model)
         else:

@@ -18,7 +18,7 @@ from mlx_manager.core import (
 )
 from mlx_manager.errors import GatewayError
 from mlx_manager.observability.record import RequestRecord
-from mlx_manager.observability.usage import UsageScan
+from mlx_manager.observability.usage import UsageCut, UsageScan
 
 _CONTENT = (TextDelta, ThinkingDelta, ToolCallStart, MessageEnd)
 
@@ -75,20 +75,27 @@ async def relay(
     *,
     stream_error: Callable[[GatewayError], bytes],
     record: RequestRecord,
+    cut_usage: bool = False,
 ) -> AsyncIterator[bytes]:
     """Raw upstream bytes as they came; a failure mid-stream ends with an error event.
 
-    The bytes are scanned, never changed, for the usage that ``record`` keeps."""
-    scan = UsageScan(record.tokens)
-    scan.feed(first)
-    last = first
-    yield first
+    The bytes are scanned, not changed, for the usage that ``record`` keeps; only with
+    ``cut_usage`` (the gateway asked the upstream for usage that the caller did not ask for) is
+    the usage-only chunk taken out."""
+    scan = UsageCut(record.tokens) if cut_usage else UsageScan(record.tokens)
+    last = scan.feed(first)
+    yield last
     try:
         async for chunk in rest:
-            scan.feed(chunk)
-            last = chunk
-            yield chunk
+            data = scan.feed(chunk)
+            if data:
+                last = data
+                yield data
     except GatewayError as exc:
         record.error = exc.code
         # Close a half-sent event first, so the error event is parsed on its own.
         yield (b"" if last.endswith(b"\n\n") else b"\n\n") + stream_error(exc)
+        return
+    tail = scan.flush()
+    if tail:
+        yield tail

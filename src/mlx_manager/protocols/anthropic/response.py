@@ -30,6 +30,7 @@ from mlx_manager.protocols.anthropic.request import (
     parse_arguments,
 )
 from mlx_manager.protocols.anthropic.schemas import AnthropicReply, AnthropicUsage
+from mlx_manager.protocols.malformed import malformed
 from mlx_manager.protocols.wire import reprefix_id
 
 ANTHROPIC_STOP_REASONS: dict[StopReason, str] = {
@@ -139,7 +140,7 @@ def decode_response(body: object, *, provider: str) -> ChatResponse:
         wire = AnthropicReply.model_validate(body, strict=False)
         content = [decode_block(block, f"content[{j}]") for j, block in enumerate(wire.content)]
     except (ValueError, InvalidRequest) as exc:
-        raise UpstreamError(f"{provider} sent a malformed reply: {exc}", provider=provider) from exc
+        raise malformed(exc, provider=provider, what="reply") from exc
     return ChatResponse(
         id=wire.id,
         model=wire.model,

@@ -40,6 +40,7 @@ from mlx_manager.protocols.anthropic.response import (
     message_id,
 )
 from mlx_manager.protocols.anthropic.schemas import AnthropicStreamEvent
+from mlx_manager.protocols.malformed import malformed
 from mlx_manager.protocols.sse import SSEEvent, SSEParser, encode_event
 
 
@@ -184,9 +185,7 @@ class AnthropicStreamDecoder:
         try:
             wire = AnthropicStreamEvent.model_validate(event, strict=False)
         except ValueError as exc:
-            raise UpstreamError(
-                f"{self._provider} sent a malformed event: {exc}", provider=self._provider
-            ) from exc
+            raise malformed(exc, provider=self._provider, what="event") from exc
         return self.feed_event(wire)
 
     def feed_event(self, wire: AnthropicStreamEvent) -> list[StreamEvent]:
@@ -263,9 +262,7 @@ async def decode_stream(
             try:
                 wire = AnthropicStreamEvent.model_validate_json(sse.data, strict=False)
             except ValueError as exc:
-                raise UpstreamError(
-                    f"{provider} sent a malformed event: {exc}", provider=provider
-                ) from exc
+                raise malformed(exc, provider=provider, what="event") from exc
             for event in decoder.feed_event(wire):
                 yield event
     for event in decoder.finish():

@@ -22,6 +22,7 @@ from mlx_manager.core import (
     Usage,
 )
 from mlx_manager.errors import UpstreamError
+from mlx_manager.protocols.malformed import malformed
 from mlx_manager.protocols.openai.schemas import (
     OpenAIChatResponse,
     OpenAIReplyMessage,
@@ -145,7 +146,7 @@ def parse_reply(body: object, *, provider: str) -> OpenAIChatResponse:
     try:
         wire = OpenAIChatResponse.model_validate(body)
     except ValueError as exc:
-        raise UpstreamError(f"{provider} sent a malformed reply: {exc}", provider=provider) from exc
+        raise malformed(exc, provider=provider, what="reply") from exc
     return check_error(wire, provider=provider)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Mapping
 
 import orjson
 
@@ -32,6 +32,7 @@ from mlx_manager.core import (
     UsageUpdate,
 )
 from mlx_manager.errors import GatewayError, UpstreamError
+from mlx_manager.protocols.malformed import malformed
 from mlx_manager.protocols.openai.errors import encode_stream_error
 from mlx_manager.protocols.openai.response import (
     FINISH_REASONS,
@@ -208,13 +209,23 @@ async def decode_stream(
             try:
                 wire = OpenAIChatResponse.model_validate_json(sse.data)
             except ValueError as exc:
-                raise UpstreamError(
-                    f"{provider} sent a malformed chunk: {exc}", provider=provider
-                ) from exc
+                raise malformed(exc, provider=provider, what="chunk") from exc
             for event in decoder.feed_reply(check_error(wire, provider=provider)):
                 yield event
     for event in decoder.finish():
         yield event
+
+
+def usage_options(body: Mapping[str, object]) -> dict[str, object] | None:
+    """``stream_options`` that ask for the usage chunk, for a caller's stream request that did not
+    (``include_usage`` absent or false); None when it did, or sent options that are not of the
+    API's shape, which the upstream judges."""
+    options = body.get("stream_options")
+    if options is None:
+        return {"include_usage": True}
+    if not isinstance(options, dict) or options.get("include_usage", False) is not False:
+        return None
+    return {**options, "include_usage": True}
 
 
 def starts_stream(event: SSEEvent) -> bool | None:
