@@ -32,8 +32,9 @@ from mlx_manager.api.admin import providers as providers_api
 from mlx_manager.api.admin import rules as rules_api
 from mlx_manager.api.admin import users as users_api
 from mlx_manager.api.auth import load_or_create_admin_token
+from mlx_manager.api.browser_boundary import BrowserBoundary
 from mlx_manager.api.client_address import ClientAddresses
-from mlx_manager.api.errors import install_admin_error_handlers
+from mlx_manager.api.errors import DatabaseOutage, install_admin_error_handlers
 from mlx_manager.api.gateway_app import GatewayApp
 from mlx_manager.api.inference import chat as chat_api
 from mlx_manager.api.inference import embeddings as embeddings_api
@@ -105,13 +106,21 @@ def create_app(settings: Settings, *, serving: bool = False) -> FastAPI:
     app.include_router(logs_api.router)
     app.include_router(health_api.router)
     app.include_router(metrics_api.router)
+    # Innermost first: each added middleware wraps the ones before it.
+    app.add_middleware(DatabaseOutage)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    # Outside the size limit, so refused requests are recorded too.
+    app.add_middleware(BrowserBoundary, settings=settings)
+    # Outside the size limit and the browser boundary, so refused requests are recorded too.
     app.add_middleware(RequestRecorder)
     app.add_middleware(RequestIdMiddleware)
     # The chat endpoints: the same middleware, in the same order, without FastAPI's layers.
     app.chat_lane = RequestIdMiddleware(
-        RequestRecorder(BodySizeLimit(chat_endpoint, max_bytes=settings.max_body_bytes))
+        RequestRecorder(
+            BrowserBoundary(
+                BodySizeLimit(DatabaseOutage(chat_endpoint), max_bytes=settings.max_body_bytes),
+                settings=settings,
+            )
+        )
     )
 
     # Last, so the UI's fallback never shadows an API route.
@@ -140,7 +149,7 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     url = settings.resolved_database_url()
     await anyio.to_thread.run_sync(upgrade_to_head, url)
-    engine = create_engine(url)
+    engine = create_engine(url, timeout=settings.database_timeout)
     stack.push_async_callback(engine.dispose)
     sessions = session_factory(engine)
     secret = load_or_create_secret(

@@ -103,10 +103,19 @@ class Settings(BaseSettings):
     request_log_queue_size: int = Field(default=10_000, ge=1)
     request_log_flush_interval: float = Field(default=0.5, gt=0)
     request_log_prune_interval: float = Field(default=300.0, gt=0)
+    # The browser boundary of /v1 (api/browser_boundary.py). Origins (``https://app.example``)
+    # whose pages may call /v1 besides the UI's own; names the Host header may carry besides
+    # the loopback names and the bound host (``*``: any; ``*.example.com``: its subdomains).
+    allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # ``GET /metrics`` needs ``Authorization: Bearer <this>`` when set; open when empty.
+    metrics_token: SecretStr | None = None
+    # Seconds any one database step may take: a pooled connection, connecting, a statement.
+    database_timeout: float = Field(default=5.0, gt=0)
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "allowed_origins", "allowed_hosts", mode="before")
     @classmethod
-    def _split_proxies(cls, value: object) -> object:
+    def _split_lists(cls, value: object) -> object:
         # ``MLX_MANAGER_TRUSTED_PROXIES=10.0.0.1,10.1.0.0/16``
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]

@@ -112,3 +112,15 @@ def test_json_depth() -> None:
     assert json_depth({"a": [1, {"b": "c"}]}, limit=10) == 3
     deep = orjson.loads(b"[" * 50 + b"]" * 50)
     assert json_depth(deep, limit=10) == 11  # stops counting past the limit
+
+
+async def test_deep_embeddings_bodies_are_refused_as_chats_are(client: httpx.AsyncClient) -> None:
+    # Past about 255 levels a re-encode used to fail with a plain-text 500.
+    for depth in (12, 300):
+        nested: object = "leaf"
+        for _ in range(depth):
+            nested = [nested]
+        response = await client.post("/v1/embeddings", json={"model": "nowhere/x", "input": nested})
+        assert response.status_code == 400, response.text
+        assert "nests deeper" in str(openai_error(response)["message"])
+        assert openai_error(response)["type"] == "invalid_request_error"

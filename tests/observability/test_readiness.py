@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import httpx
 import sqlalchemy as sa
 from fastapi import FastAPI
 
 from mlx_manager.storage.database import create_engine
+from tests.fakes.tcp_proxy import TcpProxy
 from tests.fakes.upstream import free_port
 
 
@@ -42,3 +46,39 @@ async def test_not_ready_when_the_schema_is_behind(app: FastAPI, client: httpx.A
     assert response.status_code == 503
     assert "schema is at 0004" in response.json()["detail"]
     assert "mlx-manager migrate" in response.json()["detail"]
+
+
+async def test_ready_answers_within_a_second_while_the_database_is_frozen(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # A server that accepts connections and never answers: no PostgreSQL behind it at all.
+    frozen = TcpProxy(("127.0.0.1", free_port())).start()
+    frozen.freeze()
+    readiness = app.state.mm.observer.readiness
+    engine = create_engine(f"postgresql+psycopg://nobody@127.0.0.1:{frozen.port}/none", timeout=1)
+    readiness.engine, working = engine, readiness.engine
+    try:
+        started = time.monotonic()
+        answers = await asyncio.gather(*(client.get("/ready") for _ in range(5)))
+        took = time.monotonic() - started
+        # One check at a time: the five probes joined the one in flight.
+        assert frozen.accepted == 1
+        await asyncio.sleep(2.5)  # the check gives up (libpq's least connect timeout, 2 s)
+        later = await client.get("/ready")
+    finally:
+        readiness.engine = working
+        await engine.dispose()
+        frozen.close()
+    assert took < 1.0, took
+    for response in [*answers, later]:
+        assert response.status_code == 503
+        assert response.json()["detail"] == "The database has not answered within 0.8 s."
+    assert frozen.accepted == 2
+    # Back on the working database: ready again once the check still bound for the frozen one
+    # has given up.
+    for _ in range(50):
+        if (await client.get("/ready")).status_code == 200:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("not ready again within 5 s of the database coming back")

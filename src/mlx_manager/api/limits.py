@@ -1,22 +1,20 @@
-"""Bad input caps: body size for every request, and message/tool counts and JSON nesting of chats.
+"""Bad input caps: body size for every request, JSON nesting of every ``/v1`` JSON body, and
+message/tool counts of chats.
 
 The size cap is a pure ASGI middleware: a declared ``Content-Length`` over the cap is refused
 before a byte is read, and a body that grows past it while streaming in is cut off there. Either
 way the caller gets 413 in its own shape: OpenAI's or Anthropic's on ``/v1``, ``{"detail"}``
-elsewhere. The shape checks run once per chat request on the parsed body, before decoding.
+elsewhere. The shape checks run once per request on the parsed body, before decoding.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mlx_manager.api.errors import gateway_error_response
-from mlx_manager.api.inference.chat_service import error_response
-from mlx_manager.api.inference.wire_protocols import ANTHROPIC, OPENAI
-from mlx_manager.errors import GatewayError, InvalidRequest, PayloadTooLarge
+from mlx_manager.api.errors import refusal
+from mlx_manager.errors import InvalidRequest, PayloadTooLarge
 
 
 def check_chat_shape(
@@ -30,8 +28,17 @@ def check_chat_shape(
                 f"'{field}' holds {len(items)} items; this server accepts at most {cap}.",
                 param=field,
             )
+    check_json_depth(body, max_depth=max_depth)
+
+
+def check_json_depth(body: object, *, max_depth: int) -> None:
+    """Refuse a parsed JSON body nested deeper than ``max_depth``: every ``/v1`` JSON route
+    checks it before the body goes anywhere (a re-encode fails far deeper, with a 500)."""
     if json_depth(body, limit=max_depth) > max_depth:
-        raise InvalidRequest(f"The request body nests deeper than {max_depth} levels; flatten it.")
+        raise InvalidRequest(
+            f"The request body nests deeper than {max_depth} levels (MLX_MANAGER_MAX_JSON_DEPTH);"
+            " flatten it."
+        )
 
 
 def json_depth(value: object, *, limit: int) -> int:
@@ -53,15 +60,6 @@ def json_depth(value: object, *, limit: int) -> int:
 
 def _container(value: object) -> bool:
     return isinstance(value, dict | list)
-
-
-def refusal(path: str, exc: GatewayError) -> JSONResponse:
-    """``exc`` in the shape the caller of ``path`` reads."""
-    if path.startswith("/v1/messages"):
-        return error_response(ANTHROPIC, exc)
-    if path.startswith("/v1/"):
-        return error_response(OPENAI, exc)
-    return gateway_error_response(exc)
 
 
 class BodySizeLimit:

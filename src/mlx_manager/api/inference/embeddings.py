@@ -16,6 +16,7 @@ from mlx_manager.api.inference.chat_service import (
     skipped_errors,
 )
 from mlx_manager.api.inference.wire_protocols import OPENAI
+from mlx_manager.api.limits import check_json_depth
 from mlx_manager.backends.http.passthrough import forward
 from mlx_manager.errors import GatewayError, ModelNotFound
 from mlx_manager.observability.record import record_of
@@ -34,6 +35,7 @@ async def embeddings(request: Request, state: StateDep, caller: OpenAICaller) ->
     note_caller(record, caller, state.keys)
     try:
         body = parse_body(await request.body())
+        check_json_depth(body, max_depth=state.settings.max_json_depth)
         record.asked(body)
         model = requested_model(body)
         caller.check_model(model)
