@@ -1,4 +1,5 @@
-"""``GET /metrics``: the series after real traffic, breakers, the engine, and bounded labels."""
+"""``GET /metrics``: the series after real traffic, breakers, the engine, and model labels that
+are bounded and only name models that answered."""
 
 from __future__ import annotations
 
@@ -89,3 +90,39 @@ def test_model_labels_are_bounded() -> None:
     assert len(models) == MAX_MODEL_LABELS + 1
     other = labels(protocol="openai", provider="p", model="other", status="200")
     assert got["mlx_manager_requests_total", other] == 50
+
+
+def test_failed_names_take_no_label_slot() -> None:
+    registry = GatewayMetrics()
+    registry.observe(RequestRecord(protocol="openai", provider="p", model="real", status=200))
+    # A glob rule passes junk names through; the upstream answers 404 for each.
+    for n in range(300):
+        registry.observe(RequestRecord(protocol="openai", provider="p", model=f"j{n}", status=404))
+    registry.observe(RequestRecord(protocol="openai", provider="p", model="real", status=500))
+    # A model that answers for the first time after the junk still gets its own label.
+    registry.observe(RequestRecord(protocol="openai", provider="p", model="new", status=200))
+    got = samples(registry.exposition().decode())
+    models = {dict(key)["model"] for name, key in got if name == "mlx_manager_requests_total"}
+    assert models == {"real", "new", "other"}
+    real = labels(protocol="openai", provider="p", model="real")
+    assert got["mlx_manager_requests_total", real | labels(status="200")] == 1
+    assert got["mlx_manager_requests_total", real | labels(status="500")] == 1
+    other = labels(protocol="openai", provider="p", model="other")
+    assert got["mlx_manager_requests_total", other | labels(status="404")] == 300
+    assert got["mlx_manager_request_errors_total", other | labels(code="http_404")] == 300
+
+
+def test_a_pair_is_labelled_from_its_first_success() -> None:
+    registry = GatewayMetrics()
+    for status in (503, 200, 503):
+        registry.observe(RequestRecord(protocol="openai", provider="p", model="m", status=status))
+    # The same name at another provider is another pair, not yet known there.
+    registry.observe(RequestRecord(protocol="openai", provider="q", model="m", status=404))
+    got = samples(registry.exposition().decode())
+    m = labels(protocol="openai", provider="p", model="m")
+    other = labels(protocol="openai", provider="p", model="other")
+    assert got["mlx_manager_requests_total", other | labels(status="503")] == 1
+    assert got["mlx_manager_requests_total", m | labels(status="200")] == 1
+    assert got["mlx_manager_requests_total", m | labels(status="503")] == 1
+    q = labels(protocol="openai", provider="q", model="other", status="404")
+    assert got["mlx_manager_requests_total", q] == 1

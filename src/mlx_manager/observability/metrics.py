@@ -1,9 +1,12 @@
 """Prometheus metrics: one registry per app (no globals), exposed at ``GET /metrics``.
 
-Request series are labelled by protocol, provider and served model. Model names reach the
-labels only once a route resolved them, and at most ``MAX_MODEL_LABELS`` distinct ones: further
-names count as ``other``, so callers cannot grow the series without bound. Target health, the
-local engine and the request-log queue are read when scraped.
+Request series are labelled by protocol, provider and served model. A (provider, model) pair
+becomes a label only once the gateway knows it: a request to it succeeded (status below 400).
+Callers choose the names a glob rule passes through, so a name an upstream refused is not a
+model, and failures for pairs not yet known count under ``model="other"`` (their provider label
+kept); they take no label slot. At most ``MAX_MODEL_LABELS`` pairs are labelled, and the
+successes past that count as ``other`` too. ``model=""`` is a request no route resolved.
+Target health, the local engine and the request-log queue are read when scraped.
 """
 
 from __future__ import annotations
@@ -111,7 +114,7 @@ class GatewayMetrics:
         pair = (record.provider or "", record.model)
         if pair in self._models:
             return record.model
-        if len(self._models) >= MAX_MODEL_LABELS:
+        if record.status >= 400 or len(self._models) >= MAX_MODEL_LABELS:
             return OTHER
         self._models.add(pair)
         return record.model
