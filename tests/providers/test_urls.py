@@ -68,6 +68,26 @@ def test_urls_that_could_never_be_called_are_refused(bad: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "bad",
+    [
+        "https://user:s3cr3t@api.example.com",
+        "https://s3cr3t@api.example.com/v1",
+        "http://:s3cr3t@host:8000",
+        "http://user@host",
+        "http://@host",
+    ],
+)
+def test_urls_with_credentials_in_them_are_refused(bad: str) -> None:
+    with pytest.raises(InvalidBaseUrl, match="api_key") as raised:
+        normalize_base_url(bad)
+    assert "s3cr3t" not in str(raised.value)
+
+
+def test_an_at_sign_in_the_path_is_not_a_credential() -> None:
+    assert normalize_base_url("http://host/@team/v1") == "http://host/@team"
+
+
+@pytest.mark.parametrize(
     "url",
     [
         "http://169.254.169.254",

@@ -1,7 +1,9 @@
 """Base URLs: normalised so clients can append ``/v1/...``, and checked for where they lead.
 
 A stored base never ends in ``/v1``. A base URL is refused when it could never be called safely
-(spaces, line breaks or other control characters, a port out of range), and by default when it
+(spaces, line breaks or other control characters, a port out of range), when it carries a user
+name or password (``https://user:key@host``: a key belongs in the provider's ``api_key``, which is
+encrypted, while a URL is shown, logged and sent back in replies), and by default when it
 leads to a link-local or cloud-metadata address, where a stored key or a forged request would
 reach the machine's own credentials. Loopback and private ranges stay allowed: that is where
 Ollama, vLLM and LM Studio listen.
@@ -56,6 +58,10 @@ def normalize_base_url(raw: str | None) -> str | None:
         raise InvalidBaseUrl("must be an http:// or https:// URL with a host")
     if parts.query or parts.fragment:
         raise InvalidBaseUrl("must not contain a query string or fragment")
+    if "@" in parts.netloc:
+        raise InvalidBaseUrl(
+            "must not contain a user name or password (user:secret@host); put a key in api_key"
+        )
     try:
         port = parts.port
     except ValueError:

@@ -277,6 +277,27 @@ async def test_urls_with_control_characters_are_refused_everywhere(
     assert [p["base_url"] for p in (await client.get(API)).json()["providers"]] == ["http://h"]
 
 
+async def test_base_urls_with_credentials_are_refused_everywhere(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    url = f"https://user:{KEY}@api.example.com/v1"
+    body = {"name": "x", "backend_type": "openai_compatible", "base_url": url}
+    p = await create(client, name="fine", backend_type="openai_compatible", base_url="http://h")
+    for response in [
+        await client.post(API, json=body),
+        await client.patch(f"{API}/{p['id']}", json={"base_url": url}),
+        await client.post(f"{API}/test", json=body),
+    ]:
+        assert response.status_code == 422, response.text
+        error = response.json()["detail"][0]
+        assert error["loc"] == ["body", "base_url"]
+        assert "api_key" in error["msg"]
+        assert KEY not in response.text and KEY[-8:] not in response.text
+    assert [p["base_url"] for p in (await client.get(API)).json()["providers"]] == ["http://h"]
+    assert KEY not in caplog.text
+
+
 @pytest.mark.parametrize(
     "url",
     [
