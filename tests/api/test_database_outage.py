@@ -20,6 +20,8 @@ from tests.fakes.tcp_proxy import TcpProxy
 pytestmark = pytest.mark.postgres
 
 TIMEOUT = 1.0
+# /ready's 0.8 s bound, with slack for a loaded machine's scheduling.
+READY_WITHIN = 1.25
 CHAT = {"model": "nowhere/x", "messages": [{"role": "user", "content": "hi"}]}
 MESSAGES = {**CHAT, "max_tokens": 10}
 
@@ -103,7 +105,7 @@ async def test_a_stopped_database(
     try:
         await assert_unavailable(app, client, session_token, within=TIMEOUT, every_route=True)
         ready, took = await timed(client.get("/ready"))
-        assert took < 1.0, took
+        assert took < READY_WITHIN, took
         assert ready.status_code == 503
         assert ready.json()["detail"] == "The database is unreachable (OperationalError)."
     finally:
@@ -118,7 +120,7 @@ async def test_a_frozen_database(
     proxy.freeze()
     try:
         ready, took = await timed(client.get("/ready"))
-        assert took < 1.0, took
+        assert took < READY_WITHIN, took
         assert ready.status_code == 503
         assert ready.json()["detail"] == "The database has not answered within 0.8 s."
         # A pooled connection's check, then a new connection: each bounded by the timeout
@@ -128,7 +130,7 @@ async def test_a_frozen_database(
         )
         # While the first check still waits, the next /ready joins it instead of piling up.
         again, took = await timed(client.get("/ready"))
-        assert (again.status_code, took < 1.0) == (503, True)
+        assert (again.status_code, took < READY_WITHIN) == (503, True)
     finally:
         proxy.resume()
     await assert_served(app, client, session_token)
