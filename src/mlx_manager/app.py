@@ -41,11 +41,10 @@ from mlx_manager.api.inference import embeddings as embeddings_api
 from mlx_manager.api.inference import models as models_api
 from mlx_manager.api.inference.access import install_refusal_handler
 from mlx_manager.api.inference.chat import chat_endpoint
-from mlx_manager.api.inference.chat_service import ChatService
 from mlx_manager.api.limits import BodySizeLimit
 from mlx_manager.api.request_id import RequestIdMiddleware
+from mlx_manager.api.state import AppState
 from mlx_manager.backends.http.clients import ProviderClients
-from mlx_manager.backends.http.dialects import dialects
 from mlx_manager.backends.http.model_list import ProviderModelLists
 from mlx_manager.backends.http.timeouts import UpstreamTimeouts
 from mlx_manager.backends.mlx import EngineConfig, MLXBackend
@@ -54,6 +53,7 @@ from mlx_manager.backends.mlx.hub_token import HubTokenStore
 from mlx_manager.cluster.topics import Topic
 from mlx_manager.config_file import apply_config_file, load_config_file
 from mlx_manager.errors import GatewayError
+from mlx_manager.gateway.service import Gateway
 from mlx_manager.gateway_keys.limiter import RateLimiter, SlidingWindowLimiter
 from mlx_manager.gateway_keys.service import GatewayKeyService
 from mlx_manager.gc_tuning import settle_heap
@@ -66,7 +66,6 @@ from mlx_manager.routing.health import HealthPolicy, RetryBudget, TargetHealth
 from mlx_manager.routing.router import Router
 from mlx_manager.routing.service import RuleService
 from mlx_manager.settings import Settings
-from mlx_manager.state import AppState
 from mlx_manager.storage.database import create_engine, session_factory
 from mlx_manager.storage.migrate import upgrade_to_head
 from mlx_manager.web.static_files import STATIC_DIR, mount_web
@@ -242,28 +241,22 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
         settings=settings,
         engine=engine,
         sessions=sessions,
-        http=http,
         providers=providers,
         router=router,
         rules=rules,
         admin_token=admin_token,
-        clients=clients,
         model_lists=ProviderModelLists(clients),
-        health=health,
-        retry_budget=retry_budget,
-        retry_policy=retry_policy,
         local=local,
-        chat=ChatService(
+        gateway=Gateway(
             router=router,
             clients=clients,
-            dialects=dialects(default_max_tokens=settings.default_max_tokens),
             local=local,
             health=health,
             budget=retry_budget,
             policy=retry_policy,
+            default_max_tokens=settings.default_max_tokens,
         ),
         downloads=downloads,
-        background=tasks,
         accounts=AccountService(
             sessions=sessions,
             tokens=SessionTokens(secret),

@@ -34,7 +34,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from mlx_manager.errors import GatewayError
-from mlx_manager.providers.catalogue import ApiType, BackendType
+from mlx_manager.protocols.table import ApiType
+from mlx_manager.providers.catalogue import BackendType
 from mlx_manager.providers.schemas import ProviderCreate, ProviderUpdate
 from mlx_manager.providers.service import ProviderService
 from mlx_manager.providers.validation import InvalidFields

@@ -1,7 +1,7 @@
+from mlx_manager.protocols.table import ApiType
 from mlx_manager.providers.catalogue import (
     CATALOGUE,
     CLOUD_TYPES,
-    ApiType,
     BackendType,
     spec_for,
 )

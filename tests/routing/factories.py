@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Literal
 
-from mlx_manager.providers.catalogue import ApiType, BackendType
+from mlx_manager.protocols.table import ApiType
+from mlx_manager.providers.catalogue import BackendType
 from mlx_manager.providers.directory import ProviderDirectory, ResolvedProvider
 from mlx_manager.routing.balancing import Strategy
 from mlx_manager.routing.patterns import PatternType

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 
 from mlx_manager.api.auth import Principal, identify, not_signed_in
+from mlx_manager.api.state import AppState
 from mlx_manager.errors import Forbidden
 from mlx_manager.providers.service import ProviderService
-from mlx_manager.state import AppState
 
 
 # Dependencies are async even when they do not await: FastAPI runs plain functions in its

@@ -21,10 +21,10 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mlx_manager.api.inference.chat_service import error_response
-from mlx_manager.api.inference.wire_protocols import ANTHROPIC, OPENAI
+from mlx_manager.api.inference.replies import error_response
 from mlx_manager.errors import GatewayError
 from mlx_manager.observability.record import RECORD_KEY, RequestRecord
+from mlx_manager.protocols.table import protocol_of_path
 from mlx_manager.providers.validation import InvalidFields
 
 log = logging.getLogger(__name__)
@@ -47,10 +47,8 @@ def gateway_error_response(exc: GatewayError) -> JSONResponse:
 
 def refusal(path: str, exc: GatewayError) -> JSONResponse:
     """``exc`` in the shape the caller of ``path`` reads."""
-    if path.startswith("/v1/messages"):
-        return error_response(ANTHROPIC, exc)
     if path.startswith("/v1/"):
-        return error_response(OPENAI, exc)
+        return error_response(protocol_of_path(path), exc)
     return gateway_error_response(exc)
 
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from mlx_manager.core import ChatRequest, StreamEvent
+from mlx_manager.core import ChatRequest, ChatResponse, StreamEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,12 +21,15 @@ class Capabilities:
 class Backend(Protocol):
     """Serves chat requests. ``model`` is the model name as this backend knows it.
 
-    ``stream`` raises ``mlx_manager.errors.GatewayError`` subclasses, both before the first
-    event and while iterating.
+    ``complete`` answers a whole reply, ``stream`` its events; both raise
+    ``mlx_manager.errors.GatewayError`` subclasses (``stream`` before the first event and while
+    iterating).
     """
 
     @property
     def capabilities(self) -> Capabilities: ...
+
+    async def complete(self, request: ChatRequest, *, model: str) -> ChatResponse: ...
 
     def stream(self, request: ChatRequest, *, model: str) -> AsyncIterator[StreamEvent]: ...
 

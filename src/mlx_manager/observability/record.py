@@ -7,7 +7,7 @@ recorder hands it to metrics and the request log once the response or stream has
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from starlette.types import Scope
@@ -58,11 +58,10 @@ class RequestRecord:
         """Time to first token: for streams, when the first byte went to the caller."""
         return self.first_byte if self.stream else None
 
-    def asked(self, body: Mapping[str, object]) -> None:
-        """What the caller asked for, from the parsed body."""
-        model = body.get("model")
-        self.model_requested = model if isinstance(model, str) else None
-        self.stream = body.get("stream") is True
+    def asked(self, model: str | None, *, stream: bool) -> None:
+        """What the caller asked for."""
+        self.model_requested = model
+        self.stream = stream
 
     def served_by(self, target: ResolvedTarget, attempts: int) -> None:
         self.provider = target.provider.name if target.provider else LOCAL

@@ -23,6 +23,7 @@ from mlx_manager.observability.metrics import GatewayMetrics
 from mlx_manager.observability.readiness import Readiness
 from mlx_manager.observability.record import RECORD_KEY, RequestRecord
 from mlx_manager.observability.request_log import RequestLog, Retention
+from mlx_manager.protocols.table import protocol_of_path
 from mlx_manager.routing.health import TargetHealth
 from mlx_manager.settings import Settings
 from mlx_manager.storage.migrate import head_revision
@@ -72,7 +73,7 @@ class RequestRecorder:
         started = time.perf_counter()
         record = RequestRecord(
             endpoint=path,
-            protocol="anthropic" if path.startswith("/v1/messages") else "openai",
+            protocol=protocol_of_path(path).api_type.value,
             started=started,
             created_at=time.time(),
         )

@@ -112,7 +112,7 @@ class SSEParser:
 
 
 async def aiter_events(chunks: AsyncIterable[bytes]) -> AsyncIterator[SSEEvent]:
-    """Parse a byte stream (e.g. ``httpx.Response.aiter_bytes()``) into events."""
+    """Parse a byte stream (a reply body's chunks) into events."""
     parser = SSEParser()
     async for chunk in chunks:
         for event in parser.feed(chunk):

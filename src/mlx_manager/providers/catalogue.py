@@ -6,12 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-
-class ApiType(StrEnum):
-    """The wire protocol a provider speaks."""
-
-    OPENAI = "openai"
-    ANTHROPIC = "anthropic"
+from mlx_manager.protocols.table import ApiType
 
 
 class BackendType(StrEnum):

@@ -11,20 +11,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from mlx_manager.providers.catalogue import ApiType
+from mlx_manager.protocols.table import PROTOCOLS, ApiType
 from mlx_manager.providers.urls import api_url
-
-ANTHROPIC_VERSION = "2023-06-01"
-
-
-def auth_headers(api_type: ApiType, api_key: str | None) -> dict[str, str]:
-    """The headers each protocol authenticates with."""
-    if api_type is ApiType.ANTHROPIC:
-        headers = {"anthropic-version": ANTHROPIC_VERSION}
-        if api_key:
-            headers["x-api-key"] = api_key
-        return headers
-    return {"Authorization": f"Bearer {api_key}"} if api_key else {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +52,8 @@ async def test_connection(
         )
 
     try:
-        response = await client.get(url, headers=auth_headers(api_type, api_key), timeout=timeout)
+        headers = PROTOCOLS[api_type].auth_headers(api_key)
+        response = await client.get(url, headers=headers, timeout=timeout)
     except httpx.TimeoutException:
         return report(False, None, f"No answer from {base_url} within {timeout:g} s (timeout).", [])
     except httpx.ConnectError:

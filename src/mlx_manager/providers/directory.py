@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mlx_manager.errors import CredentialUnreadable
-from mlx_manager.providers.catalogue import ApiType, BackendType, spec_for
+from mlx_manager.protocols.table import ApiType
+from mlx_manager.providers.catalogue import BackendType, spec_for
 from mlx_manager.providers.secrets import KeyCipher, UndecryptableKey
 from mlx_manager.storage.tables import ProviderRow
 

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
-from mlx_manager.providers.catalogue import ApiType, BackendType
+from mlx_manager.protocols.table import ApiType
+from mlx_manager.providers.catalogue import BackendType
 
 
 def _header_safe(key: SecretStr) -> SecretStr:

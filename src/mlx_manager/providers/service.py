@@ -8,7 +8,8 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mlx_manager.errors import Conflict, NotFound
-from mlx_manager.providers.catalogue import CATALOGUE, ApiType, BackendType, spec_for
+from mlx_manager.protocols.table import ApiType
+from mlx_manager.providers.catalogue import CATALOGUE, BackendType, spec_for
 from mlx_manager.providers.connection_test import ConnectionReport, test_connection
 from mlx_manager.providers.directory import ProviderDirectory, resolve
 from mlx_manager.providers.schemas import (

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlx_manager.providers.catalogue import ApiType, BackendType, spec_for
+from mlx_manager.protocols.table import ApiType
+from mlx_manager.providers.catalogue import BackendType, spec_for
 from mlx_manager.providers.urls import InvalidBaseUrl, link_local_problem, normalize_base_url
 
 # How an operator lets providers live at link-local addresses (``settings.py``).

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Request, Response, status
 from mlx_manager.accounts.schemas import Credentials, Me, Role, SessionPublic, SignIn, UserPublic
 from mlx_manager.api.auth import SESSION_COOKIE, identify
 from mlx_manager.api.deps import CurrentPrincipal, StateDep
+from mlx_manager.api.state import AppState
 from mlx_manager.errors import GatewayError, RateLimited
-from mlx_manager.state import AppState
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 

@@ -16,13 +16,13 @@ from starlette.responses import JSONResponse
 
 from mlx_manager.api.auth import bearer, identify, is_admin_token
 from mlx_manager.api.deps import StateDep
-from mlx_manager.api.inference.chat_service import error_response
-from mlx_manager.api.inference.wire_protocols import ANTHROPIC, OPENAI, WireProtocol
+from mlx_manager.api.inference.replies import error_response
+from mlx_manager.api.state import AppState
 from mlx_manager.errors import Forbidden, GatewayError, Unauthorized
 from mlx_manager.gateway_keys.keys import KEY_PREFIX, GatewayKey
 from mlx_manager.gateway_keys.service import GatewayKeyService
 from mlx_manager.observability.record import RequestRecord
-from mlx_manager.state import AppState
+from mlx_manager.protocols.table import ANTHROPIC, OPENAI, WireProtocol
 
 
 @dataclass(frozen=True, slots=True)

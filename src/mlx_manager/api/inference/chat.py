@@ -19,13 +19,14 @@ from mlx_manager.api.inference.access import (
     admit,
     note_caller,
 )
-from mlx_manager.api.inference.chat_service import error_response, parse_body, requested_model
 from mlx_manager.api.inference.event_stream import EventStream, HangUp, server_stopped
-from mlx_manager.api.inference.wire_protocols import ANTHROPIC, OPENAI, WireProtocol
+from mlx_manager.api.inference.replies import encode_answer, error_response
 from mlx_manager.api.limits import check_chat_shape
+from mlx_manager.api.state import AppState
 from mlx_manager.errors import GatewayError
+from mlx_manager.gateway.inbound import read_inbound
 from mlx_manager.observability.record import RequestRecord, record_of
-from mlx_manager.state import AppState
+from mlx_manager.protocols.table import ANTHROPIC, OPENAI, PROTOCOLS, WireProtocol
 
 router = APIRouter(prefix="/v1", tags=["inference"])
 
@@ -41,21 +42,20 @@ async def _serve(
 ) -> Response:
     note_caller(record, caller, state.keys)
     try:
-        body = parse_body(raw)
-        record.asked(body)
+        inbound = read_inbound(protocol, raw, record=record, headers=headers)
         settings = state.settings
         check_chat_shape(
-            body,
+            inbound.body,
             max_messages=settings.max_messages,
             max_tools=settings.max_tools,
             max_depth=settings.max_json_depth,
         )
-        caller.check_model(requested_model(body))
-        response = await state.chat.serve(protocol, body, headers, raw=raw, record=record)
+        caller.check_model(inbound.model)
+        answer = await state.gateway.chat(inbound)
     except GatewayError as exc:
         record.failed(exc)
         return error_response(protocol, exc)
-    return response
+    return encode_answer(inbound, answer)
 
 
 async def _route(
@@ -76,7 +76,7 @@ async def messages(request: Request, state: StateDep, caller: AnthropicCaller) -
     return await _route(ANTHROPIC, request, state, caller)
 
 
-CHAT_PATHS = {"/v1/chat/completions": OPENAI, "/v1/messages": ANTHROPIC}
+CHAT_PATHS = {p.chat_path: p for p in PROTOCOLS.values()}
 
 
 async def chat_endpoint(scope: Scope, receive: Receive, send: Send) -> None:

@@ -1,21 +1,21 @@
-"""``HttpBackend``: an IR chat request served by one provider credential over HTTP."""
+"""``HttpBackend``: an IR chat request served by one provider credential over HTTP, in the
+provider's protocol (its row of ``protocols.table``)."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
 
-import aiohttp
 import orjson
 
 from mlx_manager.backends.base import Capabilities
 from mlx_manager.backends.http.clients import ProviderClient
-from mlx_manager.backends.http.dialects import Dialect
 from mlx_manager.backends.http.timeouts import DEFAULT_TIMEOUTS, IdleWatch, UpstreamTimeouts
+from mlx_manager.backends.http.transport import UpstreamResponse
 from mlx_manager.core import ChatRequest, ChatResponse, StreamEvent
-from mlx_manager.providers.catalogue import spec_for
+from mlx_manager.protocols.table import PROTOCOLS, EncodeOptions
 
-JSON = "application/json"
+_MAX_HEAD = 256 * 1024
 
 
 class HttpBackend:
@@ -25,14 +25,13 @@ class HttpBackend:
         self,
         *,
         client: ProviderClient,
-        dialect: Dialect,
+        options: EncodeOptions,
         timeouts: UpstreamTimeouts = DEFAULT_TIMEOUTS,
     ) -> None:
         self._client = client
-        self._dialect = dialect
+        self._protocol = PROTOCOLS[client.provider.api_type]
+        self._options = options
         self._timeouts = timeouts
-        self._spec = spec_for(client.provider.backend_type)
-        self._headers = {**client.headers, "content-type": JSON}
 
     @property
     def name(self) -> str:
@@ -40,51 +39,44 @@ class HttpBackend:
 
     def _body(self, request: ChatRequest, model: str, *, stream: bool) -> bytes:
         request = dataclasses.replace(request, stream=stream)
-        return orjson.dumps(self._dialect.encode(request, model, self._spec))
+        return orjson.dumps(
+            self._protocol.encode_request(request, model=model, options=self._options)
+        )
 
     async def complete(self, request: ChatRequest, *, model: str) -> ChatResponse:
-        content = self._body(request, model, stream=False)
-        url = self._client.url(self._dialect.chat_path)
-        with self._client.errors:
-            async with self._client.session.post(
-                url,
-                data=content,
-                headers=self._headers,
-                timeout=self._timeouts.aiohttp,
-                allow_redirects=False,
-            ) as r:
-                body = await r.read()
-        if r.status >= 300:
-            raise self._client.errors.from_status(r.status, r.headers, body)
+        client = self._client
+        upstream = await client.post(
+            self._protocol.chat_path,
+            self._body(request, model, stream=False),
+            timeouts=self._timeouts,
+        )
+        try:
+            with client.errors:
+                body = await upstream.read()
+        finally:
+            upstream.release()
         try:
             parsed = orjson.loads(body)
         except orjson.JSONDecodeError:
-            raise self._client.errors.from_status(502, r.headers, body) from None
-        with self._client.errors:
-            return self._dialect.decode_response(parsed, provider=self.name)
+            raise client.errors.from_status(502, upstream.headers, body) from None
+        with client.errors:
+            return self._protocol.decode_response(parsed, provider=self.name)
 
     async def stream(self, request: ChatRequest, *, model: str) -> AsyncIterator[StreamEvent]:
-        content = self._body(request, model, stream=True)
-        url = self._client.url(self._dialect.chat_path)
-        with self._client.errors:
-            upstream = await self._client.session.post(
-                url,
-                data=content,
-                headers=self._headers,
-                timeout=self._timeouts.aiohttp,
-                allow_redirects=False,
-            )
+        client = self._client
+        upstream = await client.post(
+            self._protocol.chat_path,
+            self._body(request, model, stream=True),
+            timeouts=self._timeouts,
+        )
         watch: IdleWatch | None = None
         try:
-            with self._client.errors:
-                if upstream.status >= 300:
-                    body = await upstream.read()
-                    raise self._client.errors.from_status(upstream.status, upstream.headers, body)
+            with client.errors:
                 if not upstream.headers.get("content-type", "").startswith("text/event-stream"):
-                    body = await upstream.content.read(256 * 1024)
-                    raise self._client.errors.from_status(502, upstream.headers, body)
+                    body = await upstream.content.read(_MAX_HEAD)
+                    raise client.errors.from_status(502, upstream.headers, body)
                 watch = IdleWatch(upstream, idle=self._timeouts.idle, provider=self.name)
-                async for event in self._dialect.decode_stream(
+                async for event in self._protocol.decode_stream(
                     _touching(upstream, watch), provider=self.name
                 ):
                     yield event
@@ -98,7 +90,7 @@ class HttpBackend:
         return None
 
 
-async def _touching(upstream: aiohttp.ClientResponse, watch: IdleWatch) -> AsyncIterator[bytes]:
+async def _touching(upstream: UpstreamResponse, watch: IdleWatch) -> AsyncIterator[bytes]:
     async for chunk in upstream.content.iter_any():
         watch.touch()
         yield chunk

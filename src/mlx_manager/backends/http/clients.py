@@ -1,35 +1,39 @@
-"""One long-lived HTTP client per credential, rebuilt only when the credential changes.
+"""One long-lived client per credential, rebuilt only when the credential changes.
 
 aiohttp, not httpx, carries provider traffic: on this path it costs about a tenth of the CPU per
 request (0.07 ms against 0.65 ms, measured with both against the bench mock upstream); see the
-README's performance section. Management calls (connection tests, downloads) keep httpx.
+README's performance section. Management calls (connection tests, downloads) keep httpx. The
+network is behind ``transport.Transport``, so everything here and above runs in tests without
+a socket.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import aiohttp
 from yarl import URL
 
-from mlx_manager import __version__
 from mlx_manager.backends.http.errors import TransportErrors
-from mlx_manager.backends.http.timeouts import DEFAULT_TIMEOUTS
-from mlx_manager.providers.connection_test import auth_headers
+from mlx_manager.backends.http.timeouts import UpstreamTimeouts
+from mlx_manager.backends.http.transport import (
+    AiohttpTransport,
+    Transport,
+    TransportFactory,
+    UpstreamResponse,
+)
+from mlx_manager.protocols.table import PROTOCOLS
 from mlx_manager.providers.directory import ResolvedProvider
 
-# Uncompressed replies: relayed bytes need no decoding, and loopback or LAN links gain nothing.
-# A User-Agent of our own also keeps aiohttp on its fast path: skipping its default one through
-# ``skip_auto_headers`` made it rebuild a header multidict on every request.
-DEFAULT_HEADERS = {"accept-encoding": "identity", "user-agent": f"mlx-manager/{__version__}"}
+JSON = "application/json"
 
 
 @dataclass(frozen=True, slots=True)
 class ProviderClient:
     provider: ResolvedProvider
-    session: aiohttp.ClientSession
-    # Authentication headers of this credential's protocol.
+    transport: Transport
+    # Authentication headers of this credential's protocol, and the JSON content type.
     headers: dict[str, str]
     # Maps this credential's failures, its key taken out of every message (built once).
     errors: TransportErrors
@@ -46,16 +50,41 @@ class ProviderClient:
             url = self._urls[path] = URL(self.provider.base_url + path)
         return url
 
+    async def post(
+        self,
+        path: str,
+        body: bytes,
+        *,
+        timeouts: UpstreamTimeouts,
+        headers: Mapping[str, str] | None = None,
+    ) -> UpstreamResponse:
+        """POST JSON ``body`` to ``path``: the reply of a success (2xx), body unread, for the
+        caller to read and release. A failure to connect, a timeout or an error status raises
+        the mapped error, the upstream's text redacted."""
+        sent = {**self.headers, **headers} if headers else self.headers
+        with self.errors:
+            upstream = await self.transport.request(
+                "POST", self.url(path), body=body, headers=sent, timeouts=timeouts
+            )
+        if upstream.status < 300:
+            return upstream
+        try:
+            with self.errors:
+                content = await upstream.read()
+        finally:
+            upstream.release()
+        raise self.errors.from_status(upstream.status, upstream.headers, content)
+
 
 class ProviderClients:
-    """Clients keyed by provider id, each with its own connection pool."""
+    """Clients keyed by provider id, each with its own transport (connection pool)."""
 
-    def __init__(self, *, max_connections: int = 512) -> None:
-        self._max_connections = max_connections
+    def __init__(self, *, transport: TransportFactory = AiohttpTransport) -> None:
+        self._transport = transport
         self._clients: dict[int, ProviderClient] = {}
         # Replaced clients that may still be relaying a stream; closed once none of their
         # connections is in use (checked at each change), or at shutdown.
-        self._retired: list[aiohttp.ClientSession] = []
+        self._retired: list[Transport] = []
         self._closing: set[asyncio.Task[None]] = set()
 
     def get(self, provider: ResolvedProvider) -> ProviderClient:
@@ -63,47 +92,37 @@ class ProviderClients:
         if client is not None and client.provider == provider:
             return client
         if client is not None:
-            self._retire(client.session)
-        session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=60),
-            # Each call passes its target's timeouts; these are for calls that pass none.
-            timeout=DEFAULT_TIMEOUTS.aiohttp,
-            headers=DEFAULT_HEADERS,
-        )
+            self._retire(client.transport)
+        key = provider.api_key()
         client = ProviderClient(
             provider=provider,
-            session=session,
-            headers=auth_headers(provider.api_type, provider.api_key()),
-            errors=TransportErrors(provider.name, key=provider.api_key()),
+            transport=self._transport(),
+            headers={**PROTOCOLS[provider.api_type].auth_headers(key), "content-type": JSON},
+            errors=TransportErrors(provider.name, key=key),
         )
         self._clients[provider.id] = client
         return client
 
-    def _retire(self, session: aiohttp.ClientSession) -> None:
+    def _retire(self, transport: Transport) -> None:
         busy = []
-        for old in [*self._retired, session]:
-            if _in_use(old):
+        for old in [*self._retired, transport]:
+            if old.in_use():
                 busy.append(old)
                 continue
-            task = asyncio.get_running_loop().create_task(old.close())
+            task = asyncio.get_running_loop().create_task(old.aclose())
             self._closing.add(task)
             task.add_done_callback(self._closing.discard)
         self._retired = busy
 
     @property
     def retired(self) -> int:
-        """Replaced sessions not closed yet (still relaying)."""
+        """Replaced transports not closed yet (still relaying)."""
         return len(self._retired)
 
     async def aclose(self) -> None:
-        for session in [c.session for c in self._clients.values()] + self._retired:
-            await session.close()
+        for transport in [c.transport for c in self._clients.values()] + self._retired:
+            await transport.aclose()
         if self._closing:
             await asyncio.gather(*self._closing)
         self._clients.clear()
         self._retired.clear()
-
-
-def _in_use(session: aiohttp.ClientSession) -> bool:
-    # aiohttp keeps the connections handed out in ``_acquired``; it has no public count.
-    return bool(getattr(session.connector, "_acquired", ()))

@@ -9,10 +9,11 @@ import aiohttp
 import orjson
 
 from mlx_manager.backends.http.clients import ProviderClients
+from mlx_manager.backends.http.timeouts import UpstreamTimeouts
 from mlx_manager.providers.directory import ResolvedProvider
 
 TTL_SECONDS = 300.0
-FETCH_TIMEOUT = aiohttp.ClientTimeout(total=5.0)
+FETCH_TIMEOUT = UpstreamTimeouts(connect=5.0, first_byte=5.0)
 
 
 class ProviderModelLists:
@@ -40,11 +41,18 @@ class ProviderModelLists:
             return []
         client = self._clients.get(provider)
         try:
-            async with client.session.get(
-                client.url("/v1/models"), headers=client.headers, timeout=FETCH_TIMEOUT
-            ) as response:
+            response = await client.transport.request(
+                "GET",
+                client.url("/v1/models"),
+                body=None,
+                headers=client.headers,
+                timeouts=FETCH_TIMEOUT,
+            )
+            try:
                 body = await response.read()
-                data = orjson.loads(body) if response.status == 200 else {}
+            finally:
+                response.release()
+            data = orjson.loads(body) if response.status == 200 else {}
         except (aiohttp.ClientError, TimeoutError, orjson.JSONDecodeError):
             return []
         items = data.get("data", []) if isinstance(data, dict) else []

@@ -8,17 +8,18 @@ is called at the address it was configured with, and nowhere else.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
-import aiohttp
 import orjson
 
 from mlx_manager.backends.http.clients import ProviderClient
 from mlx_manager.backends.http.errors import TransportErrors
 from mlx_manager.backends.http.timeouts import IdleWatch, UpstreamTimeouts
+from mlx_manager.backends.http.transport import UpstreamResponse
 from mlx_manager.errors import InvalidUpstreamReply, UpstreamError
-from mlx_manager.protocols.sse import SSEEvent, SSEParser
+from mlx_manager.protocols.sse import SSEParser
+from mlx_manager.protocols.table import IsReply, StartsStream
 from mlx_manager.providers.redaction import RelayRedaction
 
 # Client headers that describe the request to the upstream API and are safe to pass along.
@@ -49,33 +50,6 @@ class Relay:
     rest: AsyncIterator[bytes]
 
 
-async def _post(
-    client: ProviderClient,
-    *,
-    path: str,
-    body: bytes,
-    headers: Mapping[str, str],
-    timeouts: UpstreamTimeouts,
-) -> aiohttp.ClientResponse:
-    sent = {**client.headers, "content-type": "application/json", **headers}
-    with client.errors:
-        upstream = await client.session.post(
-            client.url(path),
-            data=body,
-            headers=sent,
-            timeout=timeouts.aiohttp,
-            allow_redirects=False,
-        )
-    if upstream.status < 300:
-        return upstream
-    try:
-        with client.errors:
-            content = await upstream.read()
-    finally:
-        upstream.release()
-    raise client.errors.from_status(upstream.status, upstream.headers, content)
-
-
 def _not_a_success(
     body: bytes, document: object, *, errors: TransportErrors, what: str
 ) -> UpstreamError:
@@ -95,11 +69,11 @@ async def forward(
     body: bytes,
     headers: Mapping[str, str],
     timeouts: UpstreamTimeouts,
-    is_reply: Callable[[object], bool],
+    is_reply: IsReply,
 ) -> Reply:
     """Send ``body`` to ``path`` and read the whole reply; an error status, or a body that
     ``is_reply`` refuses (truncated, not JSON, an error object), raises."""
-    upstream = await _post(client, path=path, body=body, headers=headers, timeouts=timeouts)
+    upstream = await client.post(path, body, timeouts=timeouts, headers=headers)
     try:
         with client.errors:
             content = await upstream.read()
@@ -128,11 +102,11 @@ async def open_stream(
     body: bytes,
     headers: Mapping[str, str],
     timeouts: UpstreamTimeouts,
-    starts: Callable[[SSEEvent], bool | None],
+    starts: StartsStream,
 ) -> Relay:
     """Send ``body`` and read the stream until an event that ``starts`` decides on (comments
     and pings decide nothing); errors until then raise, so failover can go on."""
-    upstream = await _post(client, path=path, body=body, headers=headers, timeouts=timeouts)
+    upstream = await client.post(path, body, timeouts=timeouts, headers=headers)
     try:
         content_type = upstream.headers.get("content-type", "")
         with client.errors:
@@ -159,8 +133,8 @@ async def open_stream(
 
 
 async def _read_start(
-    upstream: aiohttp.ClientResponse,
-    starts: Callable[[SSEEvent], bool | None],
+    upstream: UpstreamResponse,
+    starts: StartsStream,
     *,
     errors: TransportErrors,
 ) -> bytes:
@@ -198,7 +172,7 @@ def _json_or_none(data: bytes) -> object:
 
 
 async def _rest(
-    upstream: aiohttp.ClientResponse,
+    upstream: UpstreamResponse,
     errors: TransportErrors,
     scrub: RelayRedaction,
     idle: float,

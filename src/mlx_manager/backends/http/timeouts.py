@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import aiohttp
 
 from mlx_manager.errors import UpstreamTimeout
+
+if TYPE_CHECKING:
+    from mlx_manager.backends.http.transport import UpstreamResponse
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +44,7 @@ class IdleWatch:
 
     __slots__ = ("_handle", "_idle", "_loop", "_provider", "_response", "last")
 
-    def __init__(self, response: aiohttp.ClientResponse, *, idle: float, provider: str) -> None:
+    def __init__(self, response: UpstreamResponse, *, idle: float, provider: str) -> None:
         self._loop = asyncio.get_running_loop()
         self._response = response
         self._idle = idle

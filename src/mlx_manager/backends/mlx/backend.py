@@ -27,6 +27,7 @@ from mlx_manager.backends.mlx.tools import DEFAULT_THINK_MARKERS, DEFAULT_TOOL_M
 from mlx_manager.backends.mlx.worker import EngineWorker, GenerationJob, WorkerStats
 from mlx_manager.core import (
     ChatRequest,
+    ChatResponse,
     ImagePart,
     MessageEnd,
     MessageStart,
@@ -35,6 +36,7 @@ from mlx_manager.core import (
     ToolResultPart,
     Usage,
     UsageUpdate,
+    accumulate,
 )
 from mlx_manager.errors import Conflict, InvalidRequest
 
@@ -140,6 +142,10 @@ class MLXBackend:
         if request.max_tokens < 1:
             raise InvalidRequest("max_tokens must be at least 1.", param="max_tokens")
         return request.max_tokens
+
+    async def complete(self, request: ChatRequest, *, model: str) -> ChatResponse:
+        # The engine only streams; a whole reply is its events gathered.
+        return await accumulate(self.stream(request, model=model))
 
     async def stream(
         self, request: ChatRequest, *, model: str

@@ -254,7 +254,7 @@ class AnthropicStreamDecoder:
 async def decode_stream(
     chunks: AsyncIterable[bytes], *, provider: str
 ) -> AsyncIterator[StreamEvent]:
-    """A provider's raw SSE bytes (``response.aiter_bytes()``) as IR events."""
+    """A provider's raw SSE bytes, chunked as they came, as IR events."""
     decoder = AnthropicStreamDecoder(provider=provider)
     parser = SSEParser()
     async for raw in chunks:

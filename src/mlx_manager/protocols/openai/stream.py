@@ -197,7 +197,7 @@ class OpenAIStreamDecoder:
 async def decode_stream(
     chunks: AsyncIterable[bytes], *, provider: str
 ) -> AsyncIterator[StreamEvent]:
-    """A provider's raw SSE bytes (``response.aiter_bytes()``) as IR events."""
+    """A provider's raw SSE bytes, chunked as they came, as IR events."""
     decoder = OpenAIStreamDecoder(provider=provider)
     parser = SSEParser()
     async for raw in chunks:

@@ -1,0 +1,76 @@
+"""What ``/v1`` sends back: the gateway's answer encoded in the caller's protocol, with headers
+saying what served it, and errors in the protocol's own shape."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from mlx_manager.api.inference.event_stream import EventStream
+from mlx_manager.api.inference.streaming import relay
+from mlx_manager.api.json_reply import JSONReply
+from mlx_manager.backends.http.passthrough import Reply
+from mlx_manager.core import ChatResponse
+from mlx_manager.errors import GatewayError
+from mlx_manager.gateway.inbound import Inbound
+from mlx_manager.gateway.results import Answer, EmbeddingsAnswer, Relayed
+from mlx_manager.protocols.table import WireProtocol
+from mlx_manager.routing.router import ResolvedTarget
+
+PROVIDER_HEADER = "x-mlx-manager-provider"
+MODEL_HEADER = "x-mlx-manager-model"
+ATTEMPTS_HEADER = "x-mlx-manager-attempts"
+SHOULD_RETRY_HEADER = "x-should-retry"
+SSE = "text/event-stream"
+
+
+def encode_answer(inbound: Inbound, answer: Answer | EmbeddingsAnswer) -> Response:
+    protocol = inbound.protocol
+    result = answer.value
+    response: Response
+    if isinstance(result, Reply):
+        response = Response(result.body, status_code=result.status, media_type=result.content_type)
+    elif isinstance(result, Relayed):
+        stream = result.relay
+        response = EventStream(
+            relay(
+                stream.first,
+                stream.rest,
+                stream_error=protocol.encode_stream_error,
+                record=inbound.record,
+                cut_usage=result.cut_usage,
+            ),
+            stream_error=protocol.encode_stream_error,
+            status_code=stream.status,
+            media_type=stream.content_type,
+        )
+    elif isinstance(result, ChatResponse):
+        response = JSONReply(protocol.encode_response(result))
+    else:
+        response = EventStream(
+            protocol.encode_stream(result.events, result.request),
+            stream_error=protocol.encode_stream_error,
+            media_type=SSE,
+        )
+    return name_the_server(response, answer.target, answer.attempts)
+
+
+def name_the_server(response: Response, target: ResolvedTarget, attempts: int) -> Response:
+    """Headers saying which provider and model served, after how many attempts."""
+    provider = target.provider
+    response.headers[PROVIDER_HEADER] = provider.name if provider is not None else "local"
+    response.headers[MODEL_HEADER] = target.model
+    response.headers[ATTEMPTS_HEADER] = str(attempts)
+    return response
+
+
+def error_response(protocol: WireProtocol, exc: GatewayError) -> JSONReply:
+    headers: dict[str, str] = {}
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        headers["retry-after"] = str(max(1, round(retry_after)))
+    attempts = getattr(exc, "attempts", None)
+    if attempts is not None:
+        headers[ATTEMPTS_HEADER] = str(len(attempts))
+    if exc.should_retry is not None:
+        headers[SHOULD_RETRY_HEADER] = "true" if exc.should_retry else "false"
+    return JSONReply(protocol.encode_error(exc), status_code=exc.status, headers=headers)
