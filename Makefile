@@ -7,7 +7,7 @@ WEB_SOURCES := $(shell find frontend/src frontend/static -type f 2>/dev/null) \
 	frontend/package-lock.json frontend/svelte.config.js frontend/vite.config.ts \
 	frontend/tsconfig.json
 
-.PHONY: install web chromium run test test-python lint typecheck format check bench bench-local soak
+.PHONY: install web chromium run test test-all test-slow test-python lint typecheck format check bench bench-local soak
 
 install:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -31,9 +31,19 @@ chromium:
 run: install web
 	$(UV) run mlx-manager serve --port $(PORT)
 
-test: install web chromium
+# Every test: the frontend's, then Python's (what CI runs).
+test-all: install web chromium
 	cd frontend && npm test
 	$(UV) run pytest
+
+# The quick loop: every test but the slow group (pytest -m slow: the UI end to end, fuzzing,
+# database and Redis outages, worker processes, shutdown drains).
+test: install web chromium
+	cd frontend && npm test
+	$(UV) run pytest -m "not slow"
+
+test-slow: install web chromium
+	$(UV) run pytest -m slow
 
 # Python tests only (the UI end-to-end test skips when the UI is not built, unless CI is set).
 test-python: install
@@ -51,7 +61,7 @@ format: install
 	$(UV) run ruff format src tests
 	$(UV) run ruff check --fix src tests
 
-check: lint test
+check: lint test-all
 
 bench: install
 	bench/run.sh

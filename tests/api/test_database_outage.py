@@ -17,7 +17,7 @@ from mlx_manager.settings import Settings
 from tests.accounts.helpers import client_as, sign_in, sign_up
 from tests.fakes.tcp_proxy import TcpProxy
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 TIMEOUT = 1.0
 # /ready's 0.8 s bound, with slack for a loaded machine's scheduling.

@@ -171,6 +171,7 @@ def test_a_target_taken_out_on_one_replica_is_out_on_the_others(
         failing.stop()
 
 
+@pytest.mark.slow
 def test_requests_are_served_while_redis_is_down_and_shared_mode_recovers(
     tmp_path: Path, postgres_url: str, private_redis: PrivateRedis, echo: FakeUpstream
 ) -> None:

@@ -26,6 +26,7 @@ def test_workers_need_redis(
     assert "MLX_MANAGER_REDIS_URL" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_rule_made_through_one_worker_is_seen_by_every_worker(
     tmp_path: Path, redis_url: str
 ) -> None:

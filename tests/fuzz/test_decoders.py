@@ -32,6 +32,9 @@ from mlx_manager.settings import Settings
 from tests.conftest import ADMIN_TOKEN
 from tests.fakes.upstream import closed_port_url
 
+# Thousands of generated cases: the slow group (`make test-slow`), which CI runs.
+pytestmark = pytest.mark.slow
+
 TAGS = [
     "user",
     "assistant",

@@ -17,6 +17,9 @@ from hypothesis import settings as hypothesis_settings
 from mlx_manager.settings import Settings
 from tests.conftest import ADMIN_TOKEN, LiveServer
 
+# Thousands of generated cases: the slow group (`make test-slow`), which CI runs.
+pytestmark = pytest.mark.slow
+
 EXAMPLES_PER_OPERATION = 25
 # Starts real downloads from the Hugging Face Hub.
 NOT_FUZZED = {("POST", "/api/models/download")}

@@ -6,6 +6,7 @@ import asyncio
 import time
 
 import httpx
+import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 
@@ -48,6 +49,7 @@ async def test_not_ready_when_the_schema_is_behind(app: FastAPI, client: httpx.A
     assert "mlx-manager migrate" in response.json()["detail"]
 
 
+@pytest.mark.slow
 async def test_ready_answers_within_a_second_while_the_database_is_frozen(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:

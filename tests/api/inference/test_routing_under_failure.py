@@ -314,6 +314,7 @@ def split(gateway: Gateway, model: str, count: int, concurrency: int) -> Counter
         return Counter(pool.map(lambda _: served_by(chat(gateway, model)), range(count)))
 
 
+@pytest.mark.slow
 def test_weighted_three_to_one_splits_traffic_by_weight(gateway: Gateway) -> None:
     rule(
         gateway,
