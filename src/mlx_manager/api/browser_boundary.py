@@ -43,6 +43,7 @@ _EXPOSED = (
     b"x-request-id, x-mlx-manager-provider, x-mlx-manager-model, x-mlx-manager-attempts,"
     b" retry-after"
 )
+_PASSED_CAP = 64
 # Seconds a browser may keep a preflight's answer.
 _PREFLIGHT_MAX_AGE = b"600"
 
@@ -71,6 +72,8 @@ class BrowserBoundary:
             | {h for h in hosts if not h.startswith(b"*")}
         )
         self._host_suffixes = tuple(h[1:] for h in hosts if h.startswith(b"*."))
+        # Host values seen and allowed by the names above (bounded: a caller picks the value).
+        self._passed: set[bytes] = set()
         origins = {o.strip().rstrip("/").lower().encode() for o in settings.allowed_origins}
         self._any_origin = b"*" in origins
         self._origins = frozenset(origins)
@@ -114,8 +117,13 @@ class BrowserBoundary:
         await self.app(scope, receive, send)
 
     def _known_host(self, host: bytes, scope: Scope) -> bool:
+        if host in self._passed:
+            return True
         name = _host_name(host.lower())
         if name in self._hosts or (self._host_suffixes and name.endswith(self._host_suffixes)):
+            # Callers send the same few Host values: each is judged once.
+            if len(self._passed) < _PASSED_CAP:
+                self._passed.add(host)
             return True
         # The address the connection reached names this server under any bind.
         server = scope.get("server")

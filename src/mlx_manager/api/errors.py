@@ -7,7 +7,8 @@ own shape (``detail`` is a list of ``{loc, msg, type}``) so clients need to know
 
 A database that is down or past its timeouts (``storage/database.py``) is a 503
 ``database_unavailable`` in that shape, never a bare "Internal Server Error":
-``DatabaseOutage`` is middleware, so it covers the chat lane as well as FastAPI's routes.
+``DatabaseOutage`` is middleware around FastAPI's routes; the chat lane, whose only database
+call is a UI session's check, answers the same way from ``chat_endpoint``.
 """
 
 from __future__ import annotations
@@ -85,20 +86,25 @@ class DatabaseOutage:
         except Exception as exc:
             if started or (record is not None and record.status) or not database_trouble(exc):
                 raise
-            # One line, not a traceback per request while the database is away.
-            log.warning(
-                "The database is unavailable (%s %s): %s",
-                scope["method"],
-                scope["path"],
-                str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
-            )
-            unavailable = DatabaseUnavailable(
-                f"The database is not answering ({type(exc).__name__}); try again shortly."
-                " GET /ready says what is wrong."
-            )
+            unavailable = database_unavailable(scope, exc)
             if record is not None:
                 record.failed(unavailable)
             await refusal(scope["path"], unavailable)(scope, receive, send)
+
+
+def database_unavailable(scope: Scope, exc: Exception) -> DatabaseUnavailable:
+    """What a caller is told while the database is away (``database_trouble``), logged once."""
+    # One line, not a traceback per request while the database is away.
+    log.warning(
+        "The database is unavailable (%s %s): %s",
+        scope["method"],
+        scope["path"],
+        str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+    )
+    return DatabaseUnavailable(
+        f"The database is not answering ({type(exc).__name__}); try again shortly."
+        " GET /ready says what is wrong."
+    )
 
 
 def install_admin_error_handlers(app: FastAPI) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import orjson
@@ -14,7 +14,7 @@ from mlx_manager.protocols.table import WireProtocol
 from mlx_manager.routing.patterns import MAX_MODEL_NAME, check_model_name
 
 # Client headers that describe the request to the upstream API and are safe to pass along.
-FORWARDED_HEADERS = ("anthropic-version", "anthropic-beta", "openai-beta")
+FORWARDED_HEADERS = frozenset({b"anthropic-version", b"anthropic-beta", b"openai-beta"})
 
 
 @dataclass(slots=True)
@@ -45,9 +45,10 @@ def read_inbound(
     raw: bytes,
     *,
     record: RequestRecord,
-    headers: Mapping[str, str] | None = None,
+    headers: Iterable[tuple[bytes, bytes]] = (),
 ) -> Inbound:
-    """Parse ``raw`` and read what the request asks for; ``record`` learns it too."""
+    """Parse ``raw`` and read what the request asks for; ``record`` learns it too. ``headers``
+    are the request's, raw as ASGI gives them (one pass, no decoding of the others)."""
     body = parse_body(raw)
     model = body.get("model")
     stream = body.get("stream") is True
@@ -57,7 +58,11 @@ def read_inbound(
     if not isinstance(model, str) or not model.strip():
         raise InvalidRequest("'model' is required and must be a non-empty string.", param="model")
     check_model_name(model)
-    forwarded = {k: headers[k] for k in FORWARDED_HEADERS if k in headers} if headers else {}
+    forwarded = {
+        name.decode(): value.decode("latin-1")
+        for name, value in headers
+        if name in FORWARDED_HEADERS
+    }
     return Inbound(
         protocol=protocol,
         body=body,

@@ -148,18 +148,17 @@ def test_one_sdk_call_with_default_retries_costs_a_failing_upstream_three_attemp
     rule(gateway, "sdk-*", [to(gateway, "failing")])
     base = gateway.server.base_url
     if sdk == "openai":
-        with pytest.raises(openai.InternalServerError):
-            openai.OpenAI(base_url=base + "/v1", api_key="unused").chat.completions.create(
-                model="sdk-1",
-                messages=HELLO,  # type: ignore[arg-type]
-            )
+        with (
+            openai.OpenAI(base_url=base + "/v1", api_key="unused") as client,
+            pytest.raises(openai.InternalServerError),
+        ):
+            client.chat.completions.create(model="sdk-1", messages=HELLO)  # type: ignore[arg-type]
     else:
-        with pytest.raises(anthropic.InternalServerError):
-            anthropic.Anthropic(base_url=base, api_key="unused").messages.create(
-                model="sdk-1",
-                max_tokens=5,
-                messages=HELLO,  # type: ignore[arg-type]
-            )
+        with (
+            anthropic.Anthropic(base_url=base, api_key="unused") as claude,
+            pytest.raises(anthropic.InternalServerError),
+        ):
+            claude.messages.create(model="sdk-1", max_tokens=5, messages=HELLO)  # type: ignore[arg-type]
     assert 1 <= len(failing.received) <= 3
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Iterable
 
 from fastapi import APIRouter, Request
 from starlette.requests import ClientDisconnect
@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from mlx_manager.api.deps import StateDep
+from mlx_manager.api.errors import database_trouble, database_unavailable
 from mlx_manager.api.inference.access import (
     AnthropicCaller,
     Caller,
@@ -34,7 +35,7 @@ router = APIRouter(prefix="/v1", tags=["inference"])
 async def _serve(
     protocol: WireProtocol,
     raw: bytes,
-    headers: Mapping[str, str],
+    headers: Iterable[tuple[bytes, bytes]],
     *,
     state: AppState,
     caller: Caller,
@@ -63,7 +64,8 @@ async def _route(
 ) -> Response:
     raw = await request.body()
     record = record_of(request.scope)
-    return await _serve(protocol, raw, request.headers, state=state, caller=caller, record=record)
+    headers = request.scope["headers"]
+    return await _serve(protocol, raw, headers, state=state, caller=caller, record=record)
 
 
 @router.post("/chat/completions", summary="OpenAI chat completions")
@@ -95,6 +97,14 @@ async def chat_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
     except CallRefused as refused:
         await error_response(refused.protocol, refused.error)(scope, receive, send)
         return
+    except Exception as exc:
+        # A UI session is checked in the database: the one call here that needs it.
+        if not database_trouble(exc):
+            raise
+        unavailable = database_unavailable(scope, exc)
+        record_of(scope).failed(unavailable)
+        await error_response(protocol, unavailable)(scope, receive, send)
+        return
     try:
         raw = await request.body()
     except ClientDisconnect:
@@ -104,7 +114,7 @@ async def chat_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
     try:
         try:
             response = await _serve(
-                protocol, raw, request.headers, state=state, caller=caller, record=record
+                protocol, raw, scope["headers"], state=state, caller=caller, record=record
             )
         except asyncio.CancelledError:
             if hang_up.ended():

@@ -5,8 +5,9 @@ request learns of the hang-up only from ``receive``, which answers ``http.discon
 body has been read and the caller has gone. ``HangUp`` is one plain task per request that waits
 for it and cancels the task serving the request, so whatever that task awaits (an upstream
 call, a stream's next chunk, the local engine) is let go; the cancelled request then ends
-quietly. Starlette's ``StreamingResponse`` listens in an anyio task group instead (a task, cancel
-scopes and their bookkeeping per stream).
+quietly. The task starts only for a request still running after ``WATCH_AFTER`` seconds.
+Starlette's ``StreamingResponse`` listens in an anyio task group instead (a task, cancel scopes
+and their bookkeeping per stream).
 
 ``EventStream`` is that response with the cheaper watch: the request's own ``HangUp`` when its
 endpoint started one, else one of its own. A cancellation that is no hang-up (the drain timeout
@@ -23,6 +24,9 @@ from starlette.types import Receive, Scope, Send
 
 from mlx_manager.errors import GatewayError
 
+# Seconds a request runs before its caller is watched for hanging up.
+WATCH_AFTER = 0.05
+
 
 def server_stopped() -> GatewayError:
     """What a caller is told when the server, not the caller, ended its request."""
@@ -38,23 +42,36 @@ class HangUp:
     been read (it takes ``receive`` over); ``stop`` it as soon as the reply is out, because from
     then on ``receive`` answers ``http.disconnect`` whether or not the caller left."""
 
-    __slots__ = ("_serving", "_watcher", "happened")
+    __slots__ = ("_loop", "_receive", "_serving", "_timer", "_watcher", "happened")
 
     def __init__(self, receive: Receive) -> None:
         serving = asyncio.current_task()
         assert serving is not None
         self._serving = serving
+        self._receive = receive
         self.happened = False
-        self._watcher = asyncio.get_running_loop().create_task(self._watch(receive))
+        self._loop = asyncio.get_running_loop()
+        # The watch starts only once the request has taken a while: most replies the gateway
+        # relays are out within it, and a watching task costs a request about 8% of its CPU.
+        # A caller that left meanwhile is seen at once when the watch starts.
+        self._watcher: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = self._loop.call_later(WATCH_AFTER, self._start)
 
-    async def _watch(self, receive: Receive) -> None:
-        while (await receive())["type"] != "http.disconnect":
+    def _start(self) -> None:
+        self._timer = None
+        self._watcher = self._loop.create_task(self._watch())
+
+    async def _watch(self) -> None:
+        while (await self._receive())["type"] != "http.disconnect":
             pass
         self.happened = True
         self._serving.cancel()
 
     def stop(self) -> None:
-        self._watcher.cancel()
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._watcher is not None:
+            self._watcher.cancel()
 
     def ended(self) -> bool:
         """Whether the cancellation being handled is the hang-up's; if so it is spent here, and

@@ -8,7 +8,7 @@ is called at the address it was configured with, and nowhere else.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 
 import orjson
@@ -18,12 +18,10 @@ from mlx_manager.backends.http.errors import TransportErrors
 from mlx_manager.backends.http.timeouts import IdleWatch, UpstreamTimeouts
 from mlx_manager.backends.http.transport import UpstreamResponse
 from mlx_manager.errors import InvalidUpstreamReply, UpstreamError
-from mlx_manager.protocols.sse import SSEParser
+from mlx_manager.protocols.sse import SSEEvent, SSEParser
 from mlx_manager.protocols.table import IsReply, StartsStream
 from mlx_manager.providers.redaction import RelayRedaction
 
-# Client headers that describe the request to the upstream API and are safe to pass along.
-FORWARDED_HEADERS = ("anthropic-version", "anthropic-beta", "openai-beta")
 # The most of a stream read before its first event must have ended.
 _MAX_HEAD = 256 * 1024
 
@@ -70,10 +68,12 @@ async def forward(
     headers: Mapping[str, str],
     timeouts: UpstreamTimeouts,
     is_reply: IsReply,
+    model: str | None = None,
 ) -> Reply:
-    """Send ``body`` to ``path`` and read the whole reply; an error status, or a body that
-    ``is_reply`` refuses (truncated, not JSON, an error object), raises."""
-    upstream = await client.post(path, body, timeouts=timeouts, headers=headers)
+    """Send ``body`` (asking for ``model``, which deployment URLs name) to ``path`` and read the
+    whole reply; an error status, or a body that ``is_reply`` refuses (truncated, not JSON, an
+    error object), raises."""
+    upstream = await client.post(path, body, timeouts=timeouts, headers=headers, model=model)
     try:
         with client.errors:
             content = await upstream.read()
@@ -103,10 +103,11 @@ async def open_stream(
     headers: Mapping[str, str],
     timeouts: UpstreamTimeouts,
     starts: StartsStream,
+    model: str | None = None,
 ) -> Relay:
     """Send ``body`` and read the stream until an event that ``starts`` decides on (comments
     and pings decide nothing); errors until then raise, so failover can go on."""
-    upstream = await client.post(path, body, timeouts=timeouts, headers=headers)
+    upstream = await client.post(path, body, timeouts=timeouts, headers=headers, model=model)
     try:
         content_type = upstream.headers.get("content-type", "")
         with client.errors:
@@ -139,14 +140,16 @@ async def _read_start(
     errors: TransportErrors,
 ) -> bytes:
     provider = errors.provider
+    read = await upstream.content.readany()
+    # What providers send almost always: a first chunk that opens with one plain event, which
+    # decides. It is judged without a parser; anything else goes through one.
+    first = _plain_first_event(read)
+    if first is not None and starts(first):
+        return read
     parser = SSEParser()
-    read = b""
-    while len(read) <= _MAX_HEAD:
-        chunk = await upstream.content.readany()
-        if not chunk:
-            break
-        read += chunk
-        for event in parser.feed(chunk):
+    chunk = read
+    while chunk and len(read) <= _MAX_HEAD:
+        for event in _first_events(parser, chunk):
             verdict = starts(event)
             if verdict:
                 return read
@@ -158,10 +161,41 @@ async def _read_start(
                     errors=errors,
                     what=f"a stream that does not start as its API's streams do: {data[:80]!r}",
                 )
+        chunk = await upstream.content.readany()
+        read += chunk
     problem = "ended before its first event" if len(read) <= _MAX_HEAD else "sent no event"
     raise InvalidUpstreamReply(
         f"Provider '{provider}' answered 200 with a stream that {problem}.", provider=provider
     )
+
+
+def _plain_first_event(data: bytes) -> SSEEvent | None:
+    """The event ``data`` opens with, when it is a plain one (``data:`` after an optional
+    ``event:`` line, ``\n`` line ends); None for anything else."""
+    end = data.find(b"\n\n")
+    if end < 0 or b"\r" in data[:end]:
+        return None
+    name = None
+    block = data[:end]
+    if block.startswith(b"event: "):
+        head, _, block = block.partition(b"\n")
+        name = head[7:].decode(errors="replace")
+    if not block.startswith(b"data: ") or b"\n" in block:
+        return None
+    return SSEEvent(name, block[6:].decode(errors="replace"))
+
+
+def _first_events(parser: SSEParser, chunk: bytes) -> Iterator[SSEEvent]:
+    """The events ``chunk`` completes, parsed one ``\n\n``-ended event at a time: a stream that
+    came whole in one chunk is parsed only as far as the event that decides (the rest goes on
+    as bytes). Other line ends are fed whole; the parser takes any split."""
+    while chunk:
+        end = chunk.find(b"\n\n") + 2
+        if end == 1:
+            yield from parser.feed(chunk)
+            return
+        piece, chunk = chunk[:end], chunk[end:]
+        yield from parser.feed(piece)
 
 
 def _json_or_none(data: bytes) -> object:

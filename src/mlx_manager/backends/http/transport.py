@@ -9,7 +9,7 @@ without a socket.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -58,7 +58,7 @@ Method = Literal["GET", "POST"]
 
 
 class Transport(Protocol):
-    async def request(
+    def request(
         self,
         method: Method,
         url: URL,
@@ -66,7 +66,7 @@ class Transport(Protocol):
         body: bytes | None,
         headers: Mapping[str, str],
         timeouts: UpstreamTimeouts,
-    ) -> UpstreamResponse:
+    ) -> Awaitable[UpstreamResponse]:
         """Send the request; redirects are never followed. Network failures raise aiohttp's
         exceptions (``ClientError``, ``TimeoutError``), which ``TransportErrors`` maps."""
         ...
@@ -89,7 +89,7 @@ class AiohttpTransport:
             headers=DEFAULT_HEADERS,
         )
 
-    async def request(
+    def request(
         self,
         method: Method,
         url: URL,
@@ -97,8 +97,9 @@ class AiohttpTransport:
         body: bytes | None,
         headers: Mapping[str, str],
         timeouts: UpstreamTimeouts,
-    ) -> UpstreamResponse:
-        return await self._session.request(
+    ) -> Awaitable[UpstreamResponse]:
+        # aiohttp's own awaitable, handed on: no coroutine frame of ours per request.
+        return self._session.request(
             method, url, data=body, headers=headers, timeout=timeouts.aiohttp, allow_redirects=False
         )
 
