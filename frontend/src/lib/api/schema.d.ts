@@ -770,7 +770,7 @@ export interface components {
     schemas: {
         /**
          * ApiType
-         * @description The wire protocol a provider speaks.
+         * @description The wire protocol a caller or a provider speaks.
          * @enum {string}
          */
         ApiType: "openai" | "anthropic";
