@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from importlib.metadata import version
 from pathlib import Path
 from types import FrameType
 
@@ -148,6 +149,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mlx-manager", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version('mlx-manager')}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the gateway server")
     serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
