@@ -1,5 +1,6 @@
 # Every target installs what it needs first, so each works on a fresh clone.
-UV := python3 -m uv
+# uv on PATH (brew install uv, or its installer), else the one pip installs beside python3.
+UV := $(if $(shell command -v uv 2>/dev/null),uv,python3 -m uv)
 PORT ?= 10242
 
 WEB_BUILD := src/mlx_manager/web/static/index.html
@@ -7,10 +8,33 @@ WEB_SOURCES := $(shell find frontend/src frontend/static -type f 2>/dev/null) \
 	frontend/package-lock.json frontend/svelte.config.js frontend/vite.config.ts \
 	frontend/tsconfig.json
 
+# The browser the UI end-to-end tests drive (set CHROMIUM_PATH to choose another): on macOS an
+# installed Chromium or Google Chrome app, on Linux the system's Chromium.
+MACOS_BROWSERS := "/Applications/Chromium.app/Contents/MacOS/Chromium" \
+	"/Applications/Google Chrome.app/Contents/MacOS/Google Chrome" \
+	"$$HOME/Applications/Chromium.app/Contents/MacOS/Chromium" \
+	"$$HOME/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"
+LINUX_BROWSERS := chromium chromium-browser google-chrome-stable google-chrome
+ifeq ($(shell uname -s),Darwin)
+CHROMIUM_HINT := brew install --cask chromium (or install Google Chrome)
+ifeq ($(origin CHROMIUM_PATH),undefined)
+CHROMIUM_PATH := $(shell for p in $(MACOS_BROWSERS); do [ -x "$$p" ] && { echo "$$p"; break; }; done)
+endif
+else
+CHROMIUM_HINT := apt-get install chromium, dnf install chromium or pacman -S chromium
+ifeq ($(origin CHROMIUM_PATH),undefined)
+CHROMIUM_PATH := $(or $(shell for b in $(LINUX_BROWSERS); do command -v $$b && break; done),/usr/bin/chromium)
+endif
+endif
+# Exported only when found: an empty value would stand for "no browser" in the tests' defaults.
+ifneq ($(CHROMIUM_PATH),)
+export CHROMIUM_PATH
+endif
+
 .PHONY: install web chromium run test test-all test-slow test-python lint typecheck format check bench bench-local soak
 
 install:
-	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen --compile-bytecode
 	@# Bytecode written ahead: with PYTHONDONTWRITEBYTECODE set, every start would compile
 	@# every module again (start-up 2.0 s instead of 0.9 s here).
@@ -25,8 +49,12 @@ $(WEB_BUILD): frontend/node_modules/.package-lock.json $(WEB_SOURCES)
 # The web UI, rebuilt only when its sources changed.
 web: $(WEB_BUILD)
 
+# Finds the browser, or installs it where apt-get can; else says what to install and stops.
 chromium:
-	@[ -x /usr/bin/chromium ] || { apt-get update -q && apt-get install -y -q chromium; }
+	@[ -x "$$CHROMIUM_PATH" ] || { [ "$$CHROMIUM_PATH" = /usr/bin/chromium ] \
+		&& command -v apt-get >/dev/null && apt-get update -q && apt-get install -y -q chromium; } \
+	|| { echo "make: the UI end-to-end tests need Chromium: $(CHROMIUM_HINT)," \
+		"or set CHROMIUM_PATH to a Chromium-based browser's executable." >&2; exit 1; }
 
 run: install web
 	$(UV) run mlx-manager serve --port $(PORT)
@@ -37,7 +65,7 @@ test-all: install web chromium
 	$(UV) run pytest
 
 # The quick loop: every test but the slow group (pytest -m slow: the UI end to end, fuzzing,
-# database and Redis outages, worker processes, shutdown drains).
+# database and Redis outages, worker processes, shutdown drains, the wheel installed without Node).
 test: install web chromium
 	cd frontend && npm test
 	$(UV) run pytest -m "not slow"
