@@ -68,9 +68,22 @@ def _run(args: list[str], *, env: dict[str, str], cwd: Path) -> subprocess.Compl
     )
 
 
+def _build_command(project: Path, out: Path, *, wheel_only: bool) -> list[str]:
+    only = ["--wheel"] if wheel_only else []
+    return [
+        *UV,
+        "build",
+        *only,
+        "--python",
+        sys.executable,
+        "--out-dir",
+        str(out),
+        str(project),
+    ]
+
+
 def _build(project: Path, out: Path, *, env: dict[str, str], wheel_only: bool = False) -> Path:
-    args = [*UV, "build", "--quiet", "--out-dir", str(out), str(project)]
-    result = _run([*args, "--wheel"] if wheel_only else args, env=env, cwd=out.parent)
+    result = _run(_build_command(project, out, wheel_only=wheel_only), env=env, cwd=out.parent)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     (wheel,) = out.glob("mlx_manager-*.whl")
     return wheel
@@ -223,7 +236,7 @@ def test_a_build_without_the_ui_or_node_says_what_to_install(tmp_path: Path) -> 
     project = _copy_sources(tmp_path)
     environment = _clean_environment()
     no_node = {**environment, "PATH": _without_node(environment.get("PATH", ""))}
-    args = [*UV, "build", "--wheel", "--out-dir", str(tmp_path / "dist"), str(project)]
+    args = _build_command(project, tmp_path / "dist", wheel_only=True)
     result = _run(args, env=no_node, cwd=project)
     assert result.returncode != 0
     assert "needs Node.js 20.19+" in result.stderr + result.stdout
