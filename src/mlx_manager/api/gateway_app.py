@@ -1,11 +1,12 @@
-"""The application class: FastAPI, with a short lane for the two chat endpoints.
+"""The application class: FastAPI, with a short lane for the chat endpoints.
 
 Chat requests are the hot path. Profiles showed FastAPI's own layers (error and telemetry
 middleware, its router and dependency injection) taking about half of the gateway's CPU per
-request, so ``POST /v1/chat/completions`` and ``/v1/messages`` go through a lane built from our
-own middleware (request id, recorder, browser boundary, size cap) straight to ``chat_endpoint``,
-which answers database trouble itself. Every other path, and the OpenAPI schema of the chat
-routes, stays FastAPI's, with the same middleware in the same order and ``DatabaseOutage``.
+request, so ``POST /v1/chat/completions``, ``/v1/messages`` and ``/v1/responses`` go through a
+lane built from our own middleware (request id, recorder, browser boundary, size cap) straight
+to ``chat_endpoint``, which answers database trouble itself. Every other path, and the OpenAPI
+schema of the chat routes, stays FastAPI's, with the same middleware in the same order and
+``DatabaseOutage``.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from mlx_manager.gateway.results import Answer, ChatResult, EmbeddingsAnswer, Re
 from mlx_manager.gateway.streams import prefetch
 from mlx_manager.observability.usage import read_document_usage
 from mlx_manager.protocols.openai.stream import usage_options
-from mlx_manager.protocols.table import PROTOCOLS, ApiType, EncodeOptions
+from mlx_manager.protocols.table import PROTOCOLS, ApiType, EncodeOptions, ProviderProtocol
 from mlx_manager.providers.catalogue import BackendType, spec_for
 from mlx_manager.routing.failover import RetryPolicy, Served, serve_with_failover
 from mlx_manager.routing.health import RetryBudget, TargetHealth
@@ -57,6 +57,8 @@ class Gateway:
     async def chat(self, inbound: Inbound) -> Answer:
         """Serve a chat request; the edge has checked its shape and the caller's access."""
         protocol = inbound.protocol
+        # A protocol no provider speaks (the Responses API) always goes through the IR.
+        same = protocol if isinstance(protocol, ProviderProtocol) else None
         # An OpenAI stream whose caller did not ask for usage: the fast path asks the upstream
         # for it (so the tokens are counted), and the edge cuts the extra chunk out again.
         asked_usage = (
@@ -67,27 +69,27 @@ class Gateway:
 
         async def attempt(target: ResolvedTarget) -> ChatResult:
             provider = target.provider
-            if provider is None or provider.api_type is not protocol.api_type:
+            if provider is None or same is None or provider.api_type is not same.api_type:
                 return await self._translate(inbound, target)
             client = self._clients.get(provider)
             fast_body = _upstream_body(inbound, target.model, asked_usage)
             if inbound.stream:
                 relay = await open_stream(
                     client,
-                    path=protocol.chat_path,
+                    path=same.chat_path,
                     body=fast_body,
                     headers=inbound.headers,
                     timeouts=target.timeouts,
-                    starts=protocol.starts_stream,
+                    starts=same.starts_stream,
                 )
                 return Relayed(relay, cut_usage=asked_usage is not None)
             reply = await forward(
                 client,
-                path=protocol.chat_path,
+                path=same.chat_path,
                 body=fast_body,
                 headers=inbound.headers,
                 timeouts=target.timeouts,
-                is_reply=protocol.is_reply,
+                is_reply=same.is_reply,
             )
             read_document_usage(reply.document, inbound.record.tokens)
             return reply

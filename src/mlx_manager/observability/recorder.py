@@ -73,7 +73,7 @@ class RequestRecorder:
         started = time.perf_counter()
         record = RequestRecord(
             endpoint=path,
-            protocol=protocol_of_path(path).api_type.value,
+            protocol=protocol_of_path(path).name,
             started=started,
             created_at=time.time(),
         )

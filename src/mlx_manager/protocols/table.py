@@ -5,6 +5,11 @@ errors. Provider side, for upstreams that speak it: where chats go, how a key is
 our request, decode their reply and stream, and the fast path's checks that a relayed success
 is one. The row is looked up once per request (by the caller's path, or by a provider's
 ``api_type``); adding a protocol is a codec package and a row here.
+
+A ``WireProtocol`` is the client side; a ``ProviderProtocol`` adds the provider side, and only
+those are in ``PROTOCOLS``, the protocols a provider may speak. OpenAI's Responses API is a
+client protocol only (no provider speaks it to the gateway yet), so its callers are always
+served through the IR.
 """
 
 from __future__ import annotations
@@ -24,6 +29,11 @@ from mlx_manager.protocols.openai import errors as openai_errors
 from mlx_manager.protocols.openai import request as openai_request
 from mlx_manager.protocols.openai import response as openai_response
 from mlx_manager.protocols.openai import stream as openai_stream
+from mlx_manager.protocols.responses import errors as responses_errors
+from mlx_manager.protocols.responses import response as responses_response
+from mlx_manager.protocols.responses import stream as responses_stream
+from mlx_manager.protocols.responses.request import decode_request as decode_responses
+from mlx_manager.protocols.responses.request import reply_headers as responses_headers
 from mlx_manager.protocols.sse import SSEEvent
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -50,7 +60,7 @@ class DecodeRequest(Protocol):
 
 
 class EncodeResponse(Protocol):
-    def __call__(self, response: ChatResponse, /) -> dict[str, object]: ...
+    def __call__(self, response: ChatResponse, request: ChatRequest, /) -> dict[str, object]: ...
 
 
 class EncodeStream(Protocol):
@@ -65,6 +75,10 @@ class EncodeError(Protocol):
 
 class EncodeStreamError(Protocol):
     def __call__(self, error: GatewayError, /) -> bytes: ...
+
+
+class ReplyHeaders(Protocol):
+    def __call__(self, request: ChatRequest, /) -> dict[str, str]: ...
 
 
 class AuthHeaders(Protocol):
@@ -103,18 +117,31 @@ class Embeddings:
     is_reply: IsReply
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class WireProtocol:
-    api_type: ApiType
-    # Where chats are served, by us to callers and by providers to us.
+    """A protocol as callers speak it to the gateway."""
+
+    # What the request log calls it.
+    name: str
+    # The provider protocol that is this one (a same-protocol target takes the fast path);
+    # None: no provider speaks it.
+    api_type: ApiType | None
+    # Where chats are served, by us to callers (and, for a provider protocol, by providers to us).
     chat_path: str
-    # Client side.
     decode_request: DecodeRequest
     encode_response: EncodeResponse
     encode_stream: EncodeStream
     encode_error: EncodeError
     encode_stream_error: EncodeStreamError
-    # Provider side.
+    # Headers a translated reply carries, from the decoded request (what it left out).
+    reply_headers: ReplyHeaders | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProviderProtocol(WireProtocol):
+    """A protocol that providers speak too: the client side and the provider side."""
+
+    api_type: ApiType
     auth_headers: AuthHeaders
     encode_request: EncodeRequest
     decode_response: DecodeResponse
@@ -130,6 +157,14 @@ def _openai_stream(
     events: AsyncIterator[StreamEvent], request: ChatRequest, /
 ) -> AsyncIterator[bytes]:
     return openai_stream.encode_stream(events, include_usage=request.include_usage)
+
+
+def _openai_reply(response: ChatResponse, _request: ChatRequest, /) -> dict[str, object]:
+    return openai_response.encode_response(response)
+
+
+def _anthropic_reply(response: ChatResponse, _request: ChatRequest, /) -> dict[str, object]:
+    return anthropic_response.encode_response(response)
 
 
 def _anthropic_stream(
@@ -165,11 +200,12 @@ def _encode_anthropic(
     )
 
 
-OPENAI = WireProtocol(
+OPENAI = ProviderProtocol(
+    name="openai",
     api_type=ApiType.OPENAI,
     chat_path="/v1/chat/completions",
     decode_request=openai_request.decode_request,
-    encode_response=openai_response.encode_response,
+    encode_response=_openai_reply,
     encode_stream=_openai_stream,
     encode_error=openai_errors.encode_error,
     encode_stream_error=openai_errors.encode_stream_error,
@@ -182,11 +218,12 @@ OPENAI = WireProtocol(
     embeddings=Embeddings(path="/v1/embeddings", is_reply=openai_response.is_embeddings_reply),
 )
 
-ANTHROPIC = WireProtocol(
+ANTHROPIC = ProviderProtocol(
+    name="anthropic",
     api_type=ApiType.ANTHROPIC,
     chat_path="/v1/messages",
     decode_request=anthropic_request.decode_request,
-    encode_response=anthropic_response.encode_response,
+    encode_response=_anthropic_reply,
     encode_stream=_anthropic_stream,
     encode_error=anthropic_errors.encode_error,
     encode_stream_error=anthropic_errors.encode_stream_error,
@@ -198,10 +235,29 @@ ANTHROPIC = WireProtocol(
     starts_stream=anthropic_stream.starts_stream,
 )
 
-PROTOCOLS: Mapping[ApiType, WireProtocol] = {p.api_type: p for p in (OPENAI, ANTHROPIC)}
+RESPONSES = WireProtocol(
+    name="openai_responses",
+    api_type=None,
+    chat_path="/v1/responses",
+    decode_request=decode_responses,
+    encode_response=responses_response.encode_response,
+    encode_stream=responses_stream.encode_stream,
+    encode_error=responses_errors.encode_error,
+    encode_stream_error=responses_errors.encode_stream_error,
+    reply_headers=responses_headers,
+)
+
+PROTOCOLS: Mapping[ApiType, ProviderProtocol] = {p.api_type: p for p in (OPENAI, ANTHROPIC)}
+# Every protocol callers speak, by the path of its chat endpoint.
+CLIENT_PROTOCOLS: Mapping[str, WireProtocol] = {
+    p.chat_path: p for p in (OPENAI, ANTHROPIC, RESPONSES)
+}
 
 
 def protocol_of_path(path: str) -> WireProtocol:
     """The protocol whose callers use ``path`` (a ``/v1`` path): the one place a path says it.
-    Anthropic's paths are ``/v1/messages`` and below; every other ``/v1`` path is OpenAI's."""
-    return ANTHROPIC if path.startswith(ANTHROPIC.chat_path) else OPENAI
+    Anthropic's paths are ``/v1/messages`` and below, the Responses API's ``/v1/responses`` and
+    below; every other ``/v1`` path is OpenAI's."""
+    if path.startswith(ANTHROPIC.chat_path):
+        return ANTHROPIC
+    return RESPONSES if path.startswith(RESPONSES.chat_path) else OPENAI

@@ -1,4 +1,5 @@
-"""``POST /v1/chat/completions`` (OpenAI) and ``POST /v1/messages`` (Anthropic)."""
+"""``POST /v1/chat/completions`` (OpenAI), ``POST /v1/messages`` (Anthropic) and
+``POST /v1/responses`` (OpenAI's Responses API)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from mlx_manager.api.state import AppState
 from mlx_manager.errors import GatewayError
 from mlx_manager.gateway.inbound import read_inbound
 from mlx_manager.observability.record import RequestRecord, record_of
-from mlx_manager.protocols.table import ANTHROPIC, OPENAI, PROTOCOLS, WireProtocol
+from mlx_manager.protocols.table import ANTHROPIC, CLIENT_PROTOCOLS, OPENAI, RESPONSES, WireProtocol
 
 router = APIRouter(prefix="/v1", tags=["inference"])
 
@@ -78,11 +79,17 @@ async def messages(request: Request, state: StateDep, caller: AnthropicCaller) -
     return await _route(ANTHROPIC, request, state, caller)
 
 
-CHAT_PATHS = {p.chat_path: p for p in PROTOCOLS.values()}
+@router.post("/responses", summary="OpenAI responses")
+async def responses(request: Request, state: StateDep, caller: OpenAICaller) -> Response:
+    # OpenAICaller: a refusal in OpenAI's error shape, which is the Responses API's too.
+    return await _route(RESPONSES, request, state, caller)
+
+
+CHAT_PATHS = CLIENT_PROTOCOLS
 
 
 async def chat_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
-    """The two chat endpoints as a bare ASGI app, for ``GatewayApp``'s chat lane: the same
+    """The chat endpoints as a bare ASGI app, for ``GatewayApp``'s chat lane: the same
     ``_serve`` as the routes above, without FastAPI's routing and dependency injection.
 
     From the end of the request body to the end of the reply, a caller that hangs up cancels

@@ -43,14 +43,19 @@ def encode_answer(inbound: Inbound, answer: Answer | EmbeddingsAnswer) -> Respon
             status_code=stream.status,
             media_type=stream.content_type,
         )
-    elif isinstance(result, ChatResponse):
-        response = JSONReply(protocol.encode_response(result))
     else:
-        response = EventStream(
-            protocol.encode_stream(result.events, result.request),
-            stream_error=protocol.encode_stream_error,
-            media_type=SSE,
-        )
+        # Only a translated reply was decoded, so only it can say what the decoding left out.
+        request = inbound.request()
+        if isinstance(result, ChatResponse):
+            response = JSONReply(protocol.encode_response(result, request))
+        else:
+            response = EventStream(
+                protocol.encode_stream(result.events, result.request),
+                stream_error=protocol.encode_stream_error,
+                media_type=SSE,
+            )
+        if protocol.reply_headers is not None:
+            response.headers.update(protocol.reply_headers(request))
     return name_the_server(response, answer.target, answer.attempts)
 
 

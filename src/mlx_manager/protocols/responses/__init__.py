@@ -1,0 +1,24 @@
+"""OpenAI's Responses API (``POST /v1/responses``), as callers speak it to the gateway.
+
+Server side only: ``decode_request`` (a Responses body as a ``ChatRequest``),
+``encode_response`` (a reply as a ``response`` object), ``encode_stream`` (IR events as the
+Responses event stream), ``encode_error`` / ``encode_stream_error``. No provider speaks it to
+the gateway yet, so there is no client side, and every request is served through the IR.
+
+Not here: conversation state (``previous_response_id``, stored responses), which is refused.
+"""
+
+from mlx_manager.protocols.responses.errors import encode_error, encode_stream_error
+from mlx_manager.protocols.responses.request import ResponsesChat, decode_request, reply_headers
+from mlx_manager.protocols.responses.response import encode_response
+from mlx_manager.protocols.responses.stream import encode_stream
+
+__all__ = [
+    "ResponsesChat",
+    "decode_request",
+    "encode_error",
+    "encode_response",
+    "encode_stream",
+    "encode_stream_error",
+    "reply_headers",
+]
