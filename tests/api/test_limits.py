@@ -81,6 +81,10 @@ async def test_message_and_tool_counts_have_caps(client: httpx.AsyncClient) -> N
     too_many_tools = await client.post("/v1/messages", json=chat(tools=tools))
     assert too_many_tools.status_code == 400
     assert anthropic_error(too_many_tools)["type"] == "invalid_request_error"
+    items = [{"role": "user", "content": "hi"}] * 4
+    responses = await client.post("/v1/responses", json={"model": "nowhere/x", "input": items})
+    assert responses.status_code == 400
+    assert openai_error(responses)["param"] == "input"
 
 
 async def test_deep_nesting_is_refused(client: httpx.AsyncClient) -> None:

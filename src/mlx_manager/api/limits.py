@@ -20,8 +20,9 @@ from mlx_manager.errors import InvalidRequest, PayloadTooLarge
 def check_chat_shape(
     body: Mapping[str, object], *, max_messages: int, max_tools: int, max_depth: int
 ) -> None:
-    """Refuse a chat body with too many messages or tools, or nested too deep."""
-    for field, cap in (("messages", max_messages), ("tools", max_tools)):
+    """Refuse a chat body with too many messages (a Responses body's ``input`` items) or tools,
+    or nested too deep."""
+    for field, cap in (("messages", max_messages), ("input", max_messages), ("tools", max_tools)):
         items = body.get(field)
         if isinstance(items, list) and len(items) > cap:
             raise InvalidRequest(
