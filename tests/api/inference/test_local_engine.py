@@ -232,6 +232,34 @@ def test_openai_answers_are_mlx_lm_greedy_output(
 
 
 @pytest.mark.parametrize("case", list(CASES))
+def test_responses_answers_are_mlx_lm_greedy_output(
+    engine: Engine, oai: openai.OpenAI, case: str
+) -> None:
+    want = engine.expected[case]
+    system, turns = CASES[case]
+    kwargs: Any = {
+        "model": TINY,
+        "input": [{"role": role, "content": text} for role, text in turns],
+        "max_output_tokens": MAX_TOKENS,
+        "temperature": 0,
+        **({"instructions": system} if system else {}),
+    }
+    raw = oai.responses.with_raw_response.create(**kwargs)
+    assert raw.headers["x-mlx-manager-provider"] == "local"
+    events = list(oai.responses.create(stream=True, **kwargs))
+    status = "incomplete" if want.finish == "length" else "completed"
+    assert events[-1].type == f"response.{status}"
+    for response in (raw.parse(), events[-1].response):
+        assert response.output_text == want.text
+        assert response.status == status
+        assert response.usage is not None
+        assert (response.usage.input_tokens, response.usage.output_tokens) == (
+            want.prompt_tokens,
+            want.output_tokens,
+        )
+
+
+@pytest.mark.parametrize("case", list(CASES))
 def test_anthropic_answers_are_mlx_lm_greedy_output(
     engine: Engine, ant: anthropic.Anthropic, case: str
 ) -> None:
