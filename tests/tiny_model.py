@@ -37,6 +37,7 @@ CORPUS = [
     "Once upon a time there was a small language model that liked to count.",
 ]
 
+# Qwen2.5's template, cut down: a system message after the first is rendered where it stands.
 CHAT_TEMPLATE = """\
 {%- if tools %}<|im_start|>system
 {% if messages[0].role == 'system' %}{{ messages[0].content }}
@@ -50,7 +51,8 @@ Call a tool as <tool_call>{"name": <name>, "arguments": <args>}</tool_call><|im_
 {{ messages[0].content }}<|im_end|>
 {% endif %}
 {%- for message in messages %}
-{%- if message.role == 'user' %}<|im_start|>user
+{%- if message.role == 'user' or (message.role == 'system' and not loop.first) %}\
+<|im_start|>{{ message.role }}
 {{ message.content }}<|im_end|>
 {% elif message.role == 'assistant' %}<|im_start|>assistant
 {% if message.content %}{{ message.content }}{% endif %}

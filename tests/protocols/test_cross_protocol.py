@@ -58,7 +58,6 @@ OPENAI_REQUEST = {
     "max_tokens": 4000,
     "reasoning_effort": "minimal",
     "user": "alice",
-    "seed": 1,
 }
 
 

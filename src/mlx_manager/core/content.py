@@ -1,8 +1,10 @@
 """Messages and their content parts.
 
 Tool results travel as parts of a ``user`` message (as Anthropic models them); the OpenAI codec
-maps them to and from ``tool`` role messages. Opaque provider data (thinking signatures, redacted
-thinking, tool call ids) is kept verbatim so a round trip through the IR loses nothing.
+maps them to and from ``tool`` role messages. A ``system`` message is an instruction given in the
+middle of the conversation (Anthropic's mid-conversation system turns), kept where it stands;
+the system prompt itself is ``ChatRequest.system``. Opaque provider data (thinking signatures,
+redacted thinking, tool call ids) is kept verbatim so a round trip through the IR loses nothing.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ ContentPart = TextPart | ImagePart | ToolCallPart | ToolResultPart | ThinkingPar
 
 @dataclass(slots=True)
 class Message:
-    role: Literal["user", "assistant"]
+    role: Literal["user", "assistant", "system"]
     content: list[ContentPart]
 
     def text(self) -> str:

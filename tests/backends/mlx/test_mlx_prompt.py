@@ -87,6 +87,22 @@ def test_template_renders_system_tools_and_history(loaded: LoadedModel) -> None:
     }
 
 
+def test_a_system_turn_is_rendered_where_it_stands(loaded: LoadedModel) -> None:
+    request = ChatRequest(
+        model="tiny-llama",
+        messages=[
+            Message("user", [TextPart("hi")]),
+            Message("assistant", [TextPart("hello")]),
+            Message("system", [TextPart("Plan mode is on.")]),
+            Message("user", [TextPart("go")]),
+        ],
+    )
+    text = render_prompt(loaded.tokenizer, request).text
+    turns = [turn.split("\n", 1)[0] for turn in text.split("<|im_start|>")[1:]]
+    assert turns[-4:] == ["assistant", "system", "user", "assistant"]
+    assert "<|im_start|>system\nPlan mode is on.<|im_end|>" in text
+
+
 def test_tool_choice_none_leaves_tools_out(loaded: LoadedModel) -> None:
     prompt = render_prompt(loaded.tokenizer, conversation(tool_choice=ToolChoice(mode="none")))
     assert "# Tools" not in prompt.text

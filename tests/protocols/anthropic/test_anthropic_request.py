@@ -176,7 +176,6 @@ def test_encode_defaults_and_drops() -> None:
             Message("user", [ToolResultPart("call_1", [TextPart("")])]),
             Message("user", [TextPart("more")]),
         ],
-        seed=3,
         reasoning=Reasoning(effort="high"),
         tool_choice=ToolChoice("tool", "f"),
     )
@@ -184,7 +183,6 @@ def test_encode_defaults_and_drops() -> None:
     assert body["max_tokens"] == 8192
     assert body["thinking"] == {"type": "enabled", "budget_tokens": 8191}
     assert body["tool_choice"] == {"type": "tool", "name": "f"}
-    assert "seed" not in body
     assert body["messages"] == [
         {"role": "user", "content": "q"},
         {
@@ -266,7 +264,11 @@ def test_untranslatable(body: dict[str, object], param: str) -> None:
     [
         ({"model": "m", "messages": [{"role": "user", "content": "hi"}]}, "max_tokens"),
         (base(model=None), "model"),
-        (base(messages=[{"role": "system", "content": "x"}]), "messages[0].role"),
+        (base(messages=[{"role": "tool", "content": "x"}]), "messages[0].role"),
+        (
+            base(messages=[{"role": "system", "content": [{"type": "image"}]}]),
+            "messages[0].content[0]",
+        ),
         (base(messages=[{"role": "user"}]), "messages[0].content"),
         (
             base(messages=[{"role": "user", "content": [{"type": "text"}]}]),
@@ -323,3 +325,36 @@ def test_tool_input_beyond_64_bit_integers_is_invalid_request() -> None:
     with pytest.raises(InvalidRequest) as info:
         decode_request(base(messages=[{"role": "assistant", "content": [block]}]))
     assert info.value.param == "messages[0].content[0].input"
+
+
+def test_seed_is_refused_naming_it() -> None:
+    request = ChatRequest(model="m", messages=[Message("user", [TextPart("q")])], seed=3)
+    with pytest.raises(Untranslatable) as info:
+        encode_request(request, model="claude", default_max_tokens=10)
+    assert info.value.param == "seed"
+    assert info.value.status == 400
+
+
+def test_system_turns_stay_in_place_and_join_the_system_prompt_upstream() -> None:
+    body = base(
+        system="You are Claude Code.",
+        messages=[
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "content": "hello"},
+            {"role": "system", "content": [{"type": "text", "text": "Plan mode is on."}]},
+            {"role": "user", "content": "go"},
+        ],
+    )
+    request = decode_request(body)
+    assert request.messages[2] == Message("system", [TextPart("Plan mode is on.")])
+    assert request.system == [TextPart("You are Claude Code.")]
+    encoded = encode_request(request, model="claude", default_max_tokens=10)
+    assert encoded["system"] == [
+        {"type": "text", "text": "You are Claude Code."},
+        {"type": "text", "text": "Plan mode is on."},
+    ]
+    assert encoded["messages"] == [
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": "hello"},
+        {"role": "user", "content": "go"},
+    ]

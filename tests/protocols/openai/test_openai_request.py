@@ -413,3 +413,21 @@ def test_encode_budget_becomes_effort_and_user_text_around_tool_results() -> Non
     ]
     assert body["reasoning_effort"] == "medium"
     assert body["top_k"] == 40
+
+
+def test_encode_system_turn_in_place() -> None:
+    request = ChatRequest(
+        model="m",
+        system=[TextPart("You are Claude Code.")],
+        messages=[
+            Message("user", [TextPart("hi")]),
+            Message("system", [TextPart("Plan mode "), TextPart("is on.")]),
+            Message("user", [TextPart("go")]),
+        ],
+    )
+    assert encode_request(request, model="gpt")["messages"] == [
+        {"role": "system", "content": "You are Claude Code."},
+        {"role": "user", "content": "hi"},
+        {"role": "system", "content": "Plan mode is on."},
+        {"role": "user", "content": "go"},
+    ]

@@ -9,14 +9,18 @@ Decisions (each refusal is an ``Untranslatable`` naming the field):
   image ``file`` sources, ``container``, ``mcp_servers``, ``output_format``.
 - ``cache_control`` is kept on text blocks (system and messages); on other blocks and on tools it
   is a caching hint with no IR field and is ignored.
+- ``system`` turns inside ``messages`` (the ``mid-conversation-system`` beta) hold text blocks
+  only and stay where they stand in the IR. Encoded for an Anthropic provider through the IR,
+  they join the system prompt, in order: the beta is not one every provider takes.
 - ``thinking: {type: adaptive}`` becomes a ``Reasoning`` with neither budget nor effort (the model
   decides), and is encoded back as adaptive.
 - Encoding: ``max_tokens`` is required by Anthropic, so ``default_max_tokens`` fills it in; an
   effort-derived thinking budget is clamped below ``max_tokens``; thinking without a signature
   (from a model that is not Claude) cannot be verified by Anthropic and is not sent; empty text
   blocks (Anthropic rejects them) are not sent; consecutive messages of one role are merged, as
-  Anthropic would merge them; ``seed`` has no Anthropic field and, being a best-effort hint even
-  on OpenAI, is not sent; an image's ``detail`` likewise.
+  Anthropic would merge them; an image's ``detail`` has no Anthropic field and is not sent.
+  ``seed`` has none either, and is refused rather than dropped: a caller who sets it expects
+  repeatable output, which this route cannot give.
 """
 
 from __future__ import annotations
@@ -43,11 +47,13 @@ from mlx_manager.protocols.anthropic.schemas import AnthropicBlock, AnthropicMes
 from mlx_manager.protocols.reasoning import MIN_BUDGET, budget_for
 from mlx_manager.protocols.wire import validate
 
-Role = Literal["user", "assistant"]
+Role = Literal["user", "assistant", "system"]
 _ALLOWED: dict[Role, frozenset[str]] = {
     "user": frozenset({"text", "image", "tool_result"}),
     "assistant": frozenset({"text", "thinking", "redacted_thinking", "tool_use"}),
+    "system": frozenset({"text"}),
 }
+_KNOWN = frozenset().union(*_ALLOWED.values())
 
 
 def decode_request(body: object) -> ChatRequest:
@@ -109,7 +115,7 @@ def _decode_content(
     for j, block in enumerate(content):
         where = f"{param}.content[{j}]"
         if block.type not in _ALLOWED[role]:
-            if block.type in _ALLOWED["user"] | _ALLOWED["assistant"]:
+            if block.type in _KNOWN:
                 raise InvalidRequest(
                     f"'{block.type}' blocks are not allowed in {role} messages.", param=where
                 )
@@ -220,14 +226,17 @@ def encode_request(
     request: ChatRequest, *, model: str, default_max_tokens: int
 ) -> dict[str, object]:
     """The body for an Anthropic-protocol provider's ``/v1/messages``."""
+    if request.seed is not None:
+        raise Untranslatable("seed", "Anthropic models take no seed")
     max_tokens = request.max_tokens if request.max_tokens is not None else default_max_tokens
     body: dict[str, object] = {
         "model": model,
         "max_tokens": max_tokens,
         "messages": _encode_messages(request.messages),
     }
-    if request.system:
-        body["system"] = _encode_system(request.system)
+    system = [*request.system, *_system_turns(request.messages)]
+    if system:
+        body["system"] = _encode_system(system)
     if request.tools:
         body["tools"] = [_encode_tool(tool) for tool in request.tools]
     if request.tool_choice is not None:
@@ -291,9 +300,21 @@ def _encode_thinking(reasoning: Reasoning, *, max_tokens: int) -> dict[str, obje
     return {"type": "enabled", "budget_tokens": budget}
 
 
+def _system_turns(messages: list[Message]) -> list[TextPart]:
+    return [
+        part
+        for message in messages
+        if message.role == "system"
+        for part in message.content
+        if isinstance(part, TextPart)
+    ]
+
+
 def _encode_messages(messages: list[Message]) -> list[dict[str, object]]:
     turns: list[tuple[Role, list[dict[str, object]]]] = []
     for i, message in enumerate(messages):
+        if message.role == "system":
+            continue
         blocks = [
             block
             for j, part in enumerate(message.content)

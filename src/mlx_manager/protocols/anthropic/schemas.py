@@ -38,7 +38,8 @@ class AnthropicBlock(WireModel):
 
 
 class AnthropicMessage(WireModel):
-    role: Literal["user", "assistant"]
+    # ``system``: a turn of the ``mid-conversation-system`` beta, which Claude Code sends.
+    role: Literal["user", "assistant", "system"]
     content: str | list[AnthropicBlock]
 
 

@@ -13,9 +13,10 @@ Decisions (each refusal is an ``Untranslatable`` naming the field):
   output is served only by same-protocol passthrough to an OpenAI-protocol provider).
 - Ignored as hints: a tool's ``strict`` flag, ``name`` on messages, ``store``, ``metadata``,
   ``service_tier``; ``reasoning_effort: "none"`` means no reasoning.
-- Encoding: prior reasoning is not sent (the protocol has no standard field for it, and some
-  providers reject ``reasoning_content`` in input); a tool result's ``is_error`` has no OpenAI
-  field and is carried only by its text; images in tool results are refused.
+- Encoding: a ``system`` message of the IR (an instruction in mid-conversation) is a ``system``
+  message where it stands; prior reasoning is not sent (the protocol has no standard field for
+  it, and some providers reject ``reasoning_content`` in input); a tool result's ``is_error``
+  has no OpenAI field and is carried only by its text; images in tool results are refused.
 """
 
 from __future__ import annotations
@@ -243,6 +244,8 @@ def encode_request(
     for i, message in enumerate(request.messages):
         if message.role == "assistant":
             messages.append(_encode_assistant(message))
+        elif message.role == "system":
+            messages.append({"role": "system", "content": message.text()})
         else:
             messages.extend(_encode_user(message, f"messages[{i}]"))
     body: dict[str, object] = {"model": model, "messages": messages}
