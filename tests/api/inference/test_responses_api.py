@@ -173,3 +173,89 @@ def test_a_failure_mid_stream_is_response_failed(gateway: Gateway) -> None:
     assert events[-1].type == "response.failed"
     assert events[-1].response.error is not None
     assert [e.sequence_number for e in events] == list(range(len(events)))
+
+
+def anthropic_thinking_stream() -> Reply:
+    def event(kind: str, **body: Any) -> tuple[str, Any]:
+        return kind, {"type": kind, **body}
+
+    message = {
+        "id": "msg_think1",
+        "type": "message",
+        "role": "assistant",
+        "model": "m",
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": {"input_tokens": 3, "output_tokens": 1},
+    }
+    thinking = {"type": "thinking", "thinking": "", "signature": ""}
+
+    def delta(index: int, **body: Any) -> tuple[str, Any]:
+        return event("content_block_delta", index=index, delta=body)
+
+    return Reply(
+        sse=[
+            event("message_start", message=message),
+            event("content_block_start", index=0, content_block=thinking),
+            delta(0, type="thinking_delta", thinking="I"),
+            delta(0, type="thinking_delta", thinking=" think"),
+            delta(0, type="signature_delta", signature="sig-1"),
+            event("content_block_stop", index=0),
+            event("content_block_start", index=1, content_block={"type": "text", "text": ""}),
+            delta(1, type="text_delta", text="Done."),
+            event("content_block_stop", index=1),
+            event("message_delta", delta={"stop_reason": "end_turn", "stop_sequence": None},
+                  usage={"output_tokens": 5}),
+            event("message_stop"),
+        ]
+    )  # fmt: skip
+
+
+def test_thinking_is_reasoning_with_summary_events_and_goes_back_signed(gateway: Gateway) -> None:
+    thinker = gateway.add_upstream("thinker", "anthropic")
+    done = {
+        "id": "msg_think2",
+        "type": "message",
+        "role": "assistant",
+        "model": "m",
+        "content": [{"type": "text", "text": "ok"}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 9, "output_tokens": 1},
+    }
+    thinker.reply("/v1/messages", anthropic_thinking_stream(), Reply(json=done))
+    client = gateway.openai()
+    events = list(
+        client.responses.create(
+            model="thinker/m",
+            input="why?",
+            reasoning={"effort": "high", "summary": "auto"},
+            stream=True,
+        )
+    )
+    types = [e.type for e in events]
+    assert types.count("response.reasoning_summary_text.delta") == 2
+    assert "response.reasoning_summary_part.done" in types
+    assert thinker.received[-1].json()["thinking"]["type"] in ("enabled", "adaptive")
+    reasoning, message = events[-1].response.output
+    assert reasoning.type == "reasoning" and message.type == "message"
+    assert [s.text for s in reasoning.summary] == ["I think"]
+    assert reasoning.encrypted_content == "sig-1"
+    follow_up: list[Any] = [
+        {"role": "user", "content": "why?"},
+        reasoning.model_dump(exclude_none=True),
+        message.model_dump(exclude_none=True),
+        {"role": "user", "content": "and then?"},
+    ]
+    reply = client.responses.create(
+        model="thinker/m", input=follow_up, reasoning={"effort": "high"}
+    )
+    assert reply.output_text == "ok"
+    assistant = thinker.received[-1].json()["messages"][1]
+    assert assistant["role"] == "assistant"
+    assert assistant["content"][0] == {
+        "type": "thinking",
+        "thinking": "I think",
+        "signature": "sig-1",
+    }
