@@ -114,6 +114,29 @@ def test_function_tool_round_trip(gateway: Gateway, up: str, stream: bool) -> No
     assert response.output_text == "system=[] user=[find cats] images=0 tool=[result 0 + result 1]"
 
 
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "sse"])
+@pytest.mark.parametrize("up", UPSTREAMS)
+def test_structured_output_through_a_forced_tool(gateway: Gateway, up: str, stream: bool) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"query": {"type": "string"}, "n": {"type": "integer"}},
+    }
+    text_format: Any = {"format": {"type": "json_schema", "name": "answer", "schema": schema}}
+    response, events = respond(gateway, up, stream, input="find owls", text=text_format)
+    assert json.loads(response.output_text) == {"query": "find owls", "n": 0}
+    assert [item.type for item in response.output] == ["message"]
+    assert response.status == "completed"
+    if stream:
+        assert not any("function_call" in e.type for e in events)
+    sent = gateway.upstream.received[-1].json()
+    if up == "openai":
+        assert sent["tool_choice"] == {"type": "function", "function": {"name": "answer"}}
+        assert sent["tools"][0]["function"]["parameters"] == schema
+    else:
+        assert sent["tool_choice"]["name"] == "answer"
+        assert sent["tools"][0]["input_schema"] == schema
+
+
 def test_hosted_tools_are_left_out_and_named(gateway: Gateway) -> None:
     raw = gateway.openai().responses.with_raw_response.create(
         model=model("anthropic"),
@@ -129,7 +152,7 @@ def test_hosted_tools_are_left_out_and_named(gateway: Gateway) -> None:
     ("kwargs", "param"),
     [
         ({"previous_response_id": "resp_abc"}, "previous_response_id"),
-        ({"text": {"format": {"type": "json_object"}}}, "text.format"),
+        ({"text": {"format": {"type": "json_object"}}, "tools": TOOLS}, "text.format"),
         ({"extra_body": {"input": [{"type": "item_reference", "id": "x"}]}}, "input[0].type"),
         ({"extra_body": {"temperature": "hot"}}, "temperature"),
     ],

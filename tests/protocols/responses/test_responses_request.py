@@ -153,7 +153,12 @@ def test_settings_map_to_the_ir_and_codex_fields_are_accepted() -> None:
         ({"previous_response_id": "resp_1"}, "previous_response_id"),
         ({"conversation": "conv_1"}, "conversation"),
         ({"background": True}, "background"),
-        ({"text": {"format": {"type": "json_schema"}}}, "text.format"),
+        ({"text": {"format": {"type": "json_schema", "name": "a"}}}, "text.format.schema"),
+        ({"text": {"format": {"type": "json_schema", "name": "a", "schema": {"type": "array"}}}},
+         "text.format.schema"),
+        ({"text": {"format": {"type": "json_object"}},
+          "tools": [{"type": "function", "name": "f"}]}, "text.format"),
+        ({"text": {"format": {"type": "grammar"}}}, "text.format.type"),
         ({"input": [{"type": "item_reference", "id": "x"}]}, "input[0].type"),
         ({"input": [{"role": "user", "content": [{"type": "input_file"}]}]},
          "input[0].content[0].type"),
@@ -179,3 +184,15 @@ def test_what_cannot_be_served_is_refused_naming_the_field(
     if "previous_response_id" in body:
         assert not isinstance(caught.value, Untranslatable)
         assert "previous_response_id" in caught.value.message
+
+
+def test_structured_output_is_a_forced_tool() -> None:
+    fmt = {"type": "json_schema", "name": "answer", "schema": SCHEMA, "strict": True}
+    request = decoded(input="hi", text={"format": fmt}, tools=[{"type": "web_search"}])
+    assert request.tools == [ToolSpec("answer", "Give the answer in this JSON schema.", SCHEMA)]
+    assert request.tool_choice == ToolChoice(mode="tool", name="answer")
+    assert request.structured == "answer"
+    assert request.echo["text"] == {"format": fmt}
+    plain = decoded(input="hi", text={"format": {"type": "json_object"}})
+    assert plain.structured == "json_object"
+    assert plain.tools[0].parameters == {"type": "object", "properties": {}}

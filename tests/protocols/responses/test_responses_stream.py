@@ -221,3 +221,27 @@ async def test_streamed_and_whole_replies_agree(
     assert [e["sequence_number"] for e in streamed] == list(range(len(streamed)))
     whole = encode_response(await accumulate(stream_of(events)), REQUEST, created_at=1)
     assert _without_ids(streamed[-1]["response"]) == _without_ids(whole)
+
+
+STRUCTURED = decode_request(
+    {"model": "m", "input": "hi", "text": {"format": {"type": "json_object"}}}
+)
+
+
+async def test_structured_output_is_message_text() -> None:
+    events: list[StreamEvent] = [
+        MessageStart(id="x", model="m"),
+        ToolCallStart(index=0, id="call_1", name="json_object"),
+        ToolCallDelta(index=0, arguments='{"a":'),
+        ToolCallDelta(index=0, arguments=" 1}"),
+        MessageEnd("tool_use"),
+    ]
+    streamed = parsed(await collect(encode_stream(stream_of(events), STRUCTURED, created_at=1)))
+    deltas = [e["delta"] for e in streamed if e["type"] == "response.output_text.delta"]
+    assert deltas == ['{"a":', " 1}"]
+    assert not any("function_call" in e["type"] for e in streamed)
+    final = streamed[-1]["response"]
+    assert final["status"] == "completed"
+    assert final["output"][0]["content"][0]["text"] == '{"a": 1}'
+    whole = encode_response(await accumulate(stream_of(events)), STRUCTURED, created_at=1)
+    assert _without_ids(final) == _without_ids(whole)

@@ -17,10 +17,14 @@ Decisions (each refusal is an ``Untranslatable`` or ``InvalidRequest`` naming th
 - Accepted as hints: ``store`` (nothing is stored), ``include``, ``prompt_cache_key``,
   ``client_metadata``, ``metadata``, ``service_tier``, ``truncation``, ``text.verbosity``, a
   tool's ``strict``.
+- Structured output (``text.format`` ``json_schema`` or ``json_object``) is a forced tool
+  whose parameters are the schema, which every target can serve; its call comes back as the
+  message text. Offered together with function tools it is refused (forcing one tool would
+  keep the model from the others), as is a schema whose root is not an object.
 - Refused: ``previous_response_id`` and ``conversation`` (conversation state is not kept),
-  ``prompt``, ``background``, ``max_tool_calls``, ``top_logprobs``, ``text.format`` other than
-  ``text`` (the IR has no structured output), ``input_file`` parts, images by ``file_id``, and
-  item types that need state or hosted tools (``item_reference``, ``web_search_call`` …).
+  ``prompt``, ``background``, ``max_tool_calls``, ``top_logprobs``, ``input_file`` parts,
+  images by ``file_id``, and item types that need state or hosted tools (``item_reference``,
+  ``web_search_call`` …).
 """
 
 from __future__ import annotations
@@ -55,6 +59,8 @@ T = TypeVar("T")
 
 DROPPED_TOOLS_HEADER = "x-mlx-manager-dropped-tools"
 REDACTED_PREFIX = "redacted:"
+# The forced tool's name for ``json_object``, which names no schema.
+JSON_OBJECT_TOOL = "json_object"
 _EMPTY_SCHEMA: dict[str, object] = {"type": "object", "properties": {}}
 _TEXT_PARTS = frozenset({"input_text", "output_text", "text"})
 _EFFORTS: dict[str, Literal["minimal", "low", "medium", "high"]] = {
@@ -74,6 +80,8 @@ class ResponsesChat(ChatRequest):
     namespaces: dict[str, tuple[str, str]] = field(default_factory=dict)
     # Tool types left out because no translated route can run them, in order, once each.
     dropped_tools: list[str] = field(default_factory=list)
+    # The forced tool that stands for ``text.format``: its call is the reply's text.
+    structured: str | None = None
     # The request's own settings, which the ``response`` object repeats.
     echo: dict[str, object] = field(default_factory=dict)
 
@@ -98,12 +106,17 @@ def decode_request(body: object) -> ChatRequest:
         for i, item in enumerate(wire.input):
             _decode_item(item, f"input[{i}]", system=system, messages=messages)
     effort = wire.reasoning.effort if wire.reasoning is not None else None
+    tool_choice = _decode_tool_choice(wire, namespaces)
+    structured = _structured_tool(wire, tools)
+    if structured is not None:
+        tools = [structured]
+        tool_choice = ToolChoice(mode="tool", name=structured.name)
     return ResponsesChat(
         model=wire.model,
         messages=messages,
         system=system,
         tools=tools,
-        tool_choice=_decode_tool_choice(wire, namespaces),
+        tool_choice=tool_choice,
         max_tokens=wire.max_output_tokens,
         temperature=wire.temperature,
         top_p=wire.top_p,
@@ -113,6 +126,7 @@ def decode_request(body: object) -> ChatRequest:
         user=wire.user if wire.user is not None else wire.safety_identifier,
         namespaces=namespaces,
         dropped_tools=dropped,
+        structured=structured.name if structured is not None else None,
         echo=_echo(wire),
     )
 
@@ -137,11 +151,28 @@ def _refuse_unsupported(wire: ResponsesRequest) -> None:
             raise Untranslatable(name, "not supported by this gateway")
     if wire.background:
         raise Untranslatable("background", "background responses are not supported")
+
+
+def _structured_tool(wire: ResponsesRequest, tools: list[ToolSpec]) -> ToolSpec | None:
+    """The forced tool standing for a JSON ``text.format``; None for plain text."""
     text_format = wire.text.format if wire.text is not None else None
-    if text_format is not None and text_format.type != "text":
+    if text_format is None or text_format.type == "text":
+        return None
+    if text_format.type not in ("json_schema", "json_object"):
+        raise Untranslatable("text.format.type", f"'{text_format.type}' is not supported")
+    if tools:
         raise Untranslatable(
-            "text.format", f"structured output ('{text_format.type}') is not available yet"
+            "text.format", "structured output together with function tools is not available"
         )
+    if text_format.type == "json_object":
+        return ToolSpec(JSON_OBJECT_TOOL, "Give the answer as a JSON object.", _EMPTY_SCHEMA)
+    schema = _required(text_format.schema_, "text.format.schema")
+    if schema.get("type") != "object":
+        raise Untranslatable(
+            "text.format.schema", "only a schema whose root is an object can be served"
+        )
+    description = text_format.description or "Give the answer in this JSON schema."
+    return ToolSpec(_required(text_format.name, "text.format.name"), description, schema)
 
 
 def _required(value: T | None, param: str) -> T:
@@ -313,7 +344,11 @@ def _echo(wire: ResponsesRequest) -> dict[str, object]:
         },
         "store": False,
         "temperature": wire.temperature if wire.temperature is not None else 1.0,
-        "text": {"format": {"type": "text"}},
+        "text": {
+            "format": wire.text.format.model_dump(exclude_none=True, by_alias=True)
+            if wire.text is not None and wire.text.format is not None
+            else {"type": "text"}
+        },
         "tool_choice": choice.model_dump(exclude_none=True)
         if isinstance(choice, ResponsesNamedToolChoice)
         else (choice or "auto"),

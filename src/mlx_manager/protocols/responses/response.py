@@ -4,7 +4,8 @@
 Output: each thinking part is a ``reasoning`` item (its text as the summary, its opaque data
 as ``encrypted_content``), each text part a ``message`` item with one ``output_text`` part,
 each tool call a ``function_call`` item (a flattened namespaced tool named back as its
-``namespace`` and ``name``). A reply cut by the token cap or a content filter is
+``namespace`` and ``name``), except a call of the tool standing for ``text.format``, whose
+arguments are the text of a ``message`` item. A reply cut by the token cap or a content filter is
 ``incomplete``. Usage: the IR's ``input_tokens`` counts every prompt token, cached ones
 included, which is what ``input_tokens`` means here.
 """
@@ -129,6 +130,11 @@ def function_call_item(
     return item
 
 
+def is_structured(request: ChatRequest, name: str) -> bool:
+    """Whether a call of ``name`` is the forced tool standing for ``text.format``."""
+    return isinstance(request, ResponsesChat) and request.structured == name
+
+
 def encode_response(
     response: ChatResponse, request: ChatRequest, *, created_at: int | None = None
 ) -> dict[str, object]:
@@ -142,6 +148,8 @@ def encode_response(
             output.append(
                 reasoning_item(new_id("rs_"), part.text, opaque=opaque, status="completed")
             )
+        elif isinstance(part, ToolCallPart) and is_structured(request, part.name):
+            output.append(message_item(new_id("msg_"), part.arguments, status="completed"))
         elif isinstance(part, ToolCallPart):
             output.append(
                 function_call_item(

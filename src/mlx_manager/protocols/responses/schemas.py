@@ -72,7 +72,13 @@ class ResponsesReasoning(WireModel):
 
 
 class ResponsesTextFormat(WireModel):
+    """``text``, ``json_object``, or ``json_schema`` with its ``name`` and ``schema``."""
+
     type: str
+    name: str | None = None
+    description: str | None = None
+    schema_: dict[str, object] | None = Field(default=None, alias="schema")
+    strict: bool | None = None
 
 
 class ResponsesText(WireModel):

@@ -11,7 +11,8 @@ Every event is an SSE event named by its ``type`` and numbered by ``sequence_num
 - a tool call: ``function_call_arguments.delta`` …, ``function_call_arguments.done``.
 
 Text and reasoning items end when another item starts; tool calls (whose deltas may
-interleave) end with the reply. Last comes ``response.completed`` (``response.incomplete``
+interleave) end with the reply. The call of the tool standing for ``text.format`` is streamed
+as a message's text. Last comes ``response.completed`` (``response.incomplete``
 when the token cap or a content filter cut it), carrying the whole ``response``. A
 ``GatewayError`` before the first event propagates (the caller can still be answered with an
 HTTP error); after it, it becomes ``response.failed`` and the stream ends.
@@ -39,6 +40,7 @@ from mlx_manager.core import (
 from mlx_manager.errors import GatewayError
 from mlx_manager.protocols.responses.response import (
     function_call_item,
+    is_structured,
     message_item,
     opaque_of,
     output_text,
@@ -76,6 +78,8 @@ class _Encoder:
         self._done: list[tuple[int, dict[str, object]]] = []
         self._open: _Item | None = None  # the text or reasoning item being written
         self._calls: dict[int, _Item] = {}  # open tool calls, by IR index
+        # The IR index of the call standing for ``text.format``, streamed as message text.
+        self._structured: int | None = None
         self._count = 0
         self.usage = Usage()
 
@@ -108,6 +112,14 @@ class _Encoder:
                 return self._text(text)
             case ThinkingDelta(text=text, signature=signature, redacted_data=redacted):
                 return self._thinking(text, signature, redacted)
+            case ToolCallStart(index=index, id=id_, name=name) if is_structured(
+                self._request, name
+            ):
+                out = self._close_open()
+                self._structured = index
+                return out + self._open_message("structured")
+            case ToolCallDelta(index=index, arguments=arguments) if index == self._structured:
+                return self._text(arguments, kind="structured")
             case ToolCallStart(index=index, id=id_, name=name):
                 out = self._close_open()
                 item = self._new("function_call", "fc_")
@@ -148,17 +160,21 @@ class _Encoder:
         self._done.append((item.index, body))
         return self.emit("response.output_item.done", {"output_index": item.index, "item": body})
 
-    def _text(self, text: str) -> bytes:
+    def _open_message(self, kind: str) -> bytes:
+        item = self._open = self._new(kind, "msg_")
+        out = self._added(item, message_item(item.id, None, status="in_progress"))
+        return out + self.emit(
+            "response.content_part.added",
+            {**self._place(item), "content_index": 0, "part": output_text("")},
+        )
+
+    def _text(self, text: str, *, kind: str = "message") -> bytes:
         out = b""
         item = self._open
-        if item is None or item.kind != "message":
-            out = self._close_open()
-            item = self._open = self._new("message", "msg_")
-            out += self._added(item, message_item(item.id, None, status="in_progress"))
-            out += self.emit(
-                "response.content_part.added",
-                {**self._place(item), "content_index": 0, "part": output_text("")},
-            )
+        if item is None or item.kind != kind:
+            out = self._close_open() + self._open_message(kind)
+            item = self._open
+            assert item is not None
         item.text += text
         delta = {**self._place(item), "content_index": 0, "delta": text, "logprobs": []}
         return out + self.emit("response.output_text.delta", delta)
@@ -194,7 +210,7 @@ class _Encoder:
         if item is None:
             return b""
         place = self._place(item)
-        if item.kind == "message":
+        if item.kind in ("message", "structured"):
             part = output_text(item.text)
             return (
                 self.emit(
