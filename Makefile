@@ -94,6 +94,11 @@ check: lint test-all
 bench: install
 	bench/run.sh
 
+# Instructions per request (valgrind's callgrind): steady on a busy machine, for before/after
+# comparisons of the hot path; BENCH_SRC=<other checkout>/src measures another tree.
+bench-instructions: install
+	bench/instructions.sh
+
 # The local-engine benchmark alone (make bench runs it too).
 bench-local: install
 	$(UV) run python bench/local_bench.py
