@@ -37,6 +37,7 @@ from mlx_manager.api.client_address import ClientAddresses
 from mlx_manager.api.errors import DatabaseOutage, install_admin_error_handlers
 from mlx_manager.api.gateway_app import GatewayApp
 from mlx_manager.api.inference import chat as chat_api
+from mlx_manager.api.inference import count_tokens as count_tokens_api
 from mlx_manager.api.inference import embeddings as embeddings_api
 from mlx_manager.api.inference import models as models_api
 from mlx_manager.api.inference.access import install_refusal_handler
@@ -47,6 +48,7 @@ from mlx_manager.api.state import AppState
 from mlx_manager.backends.http.clients import ProviderClients
 from mlx_manager.backends.http.model_list import ProviderModelLists
 from mlx_manager.backends.http.timeouts import UpstreamTimeouts
+from mlx_manager.backends.http.token_estimate import TokenEstimator
 from mlx_manager.backends.mlx import EngineConfig, MLXBackend
 from mlx_manager.backends.mlx.download import ModelDownloads
 from mlx_manager.backends.mlx.hub_token import HubTokenStore
@@ -54,6 +56,7 @@ from mlx_manager.cluster.topics import Topic
 from mlx_manager.config_file import apply_config_file, load_config_file
 from mlx_manager.errors import GatewayError
 from mlx_manager.gateway.service import Gateway
+from mlx_manager.gateway.token_count import TokenCounter
 from mlx_manager.gateway_keys.limiter import RateLimiter, SlidingWindowLimiter
 from mlx_manager.gateway_keys.service import GatewayKeyService
 from mlx_manager.gc_tuning import settle_heap
@@ -100,6 +103,7 @@ def create_app(settings: Settings, *, serving: bool = False) -> FastAPI:
     app.include_router(rules_api.router)
     app.include_router(local_models_api.router)
     app.include_router(chat_api.router)
+    app.include_router(count_tokens_api.router)
     app.include_router(models_api.router)
     app.include_router(embeddings_api.router)
     app.include_router(logs_api.router)
@@ -256,6 +260,9 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
             budget=retry_budget,
             policy=retry_policy,
             default_max_tokens=settings.default_max_tokens,
+        ),
+        token_counter=TokenCounter(
+            router=router, clients=clients, local=local, estimator=TokenEstimator()
         ),
         downloads=downloads,
         accounts=AccountService(

@@ -550,3 +550,11 @@ def test_images_are_refused_in_each_protocols_shape(
         assert isinstance(body, dict) and body["type"] == "error"
         assert body["error"]["type"] == "invalid_request_error"
         assert "text only" in body["error"]["message"]
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_count_tokens_is_the_prompt_the_engine_feeds(
+    engine: Engine, ant: anthropic.Anthropic, case: str
+) -> None:
+    count = ant.messages.count_tokens(model=TINY, **anthropic_kwargs(case))
+    assert count.input_tokens == engine.expected[case].prompt_tokens

@@ -143,6 +143,12 @@ class MLXBackend:
             raise InvalidRequest("max_tokens must be at least 1.", param="max_tokens")
         return request.max_tokens
 
+    async def count_tokens(self, request: ChatRequest, *, model: str) -> int:
+        """The prompt's length in ``model``'s own tokens, as ``stream`` would feed it."""
+        async with self.pool.lease(model) as loaded:
+            prompt = await asyncio.to_thread(render_prompt, loaded.tokenizer, request)
+        return len(prompt.tokens)
+
     async def complete(self, request: ChatRequest, *, model: str) -> ChatResponse:
         # The engine only streams; a whole reply is its events gathered.
         return await accumulate(self.stream(request, model=model))

@@ -43,7 +43,11 @@ from mlx_manager.core import (
     ToolSpec,
 )
 from mlx_manager.errors import InvalidRequest, Untranslatable
-from mlx_manager.protocols.anthropic.schemas import AnthropicBlock, AnthropicMessagesRequest
+from mlx_manager.protocols.anthropic.schemas import (
+    AnthropicBlock,
+    AnthropicMessagesRequest,
+    AnthropicPrompt,
+)
 from mlx_manager.protocols.reasoning import MIN_BUDGET, budget_for
 from mlx_manager.protocols.wire import validate
 
@@ -58,7 +62,15 @@ _KNOWN = frozenset().union(*_ALLOWED.values())
 
 def decode_request(body: object) -> ChatRequest:
     """Decode a caller's ``/v1/messages`` body; raises ``InvalidRequest`` only."""
-    wire = validate(AnthropicMessagesRequest, body)
+    return _decode(validate(AnthropicMessagesRequest, body))
+
+
+def decode_count_request(body: object) -> ChatRequest:
+    """Decode a ``/v1/messages/count_tokens`` body: a messages request without ``max_tokens``."""
+    return _decode(validate(AnthropicPrompt, body))
+
+
+def _decode(wire: AnthropicPrompt) -> ChatRequest:
     for name in ("container", "mcp_servers", "output_format"):
         if getattr(wire, name) is not None:
             raise Untranslatable(name, "not supported when translating between protocols")
@@ -196,7 +208,7 @@ def _decode_tool_result(block: AnthropicBlock, param: str) -> ToolResultPart:
     )
 
 
-def _decode_tools(wire: AnthropicMessagesRequest) -> list[ToolSpec]:
+def _decode_tools(wire: AnthropicPrompt) -> list[ToolSpec]:
     tools: list[ToolSpec] = []
     for i, tool in enumerate(wire.tools or ()):
         if tool.type not in (None, "custom"):
@@ -209,7 +221,7 @@ def _decode_tools(wire: AnthropicMessagesRequest) -> list[ToolSpec]:
     return tools
 
 
-def _decode_thinking(wire: AnthropicMessagesRequest) -> Reasoning | None:
+def _decode_thinking(wire: AnthropicPrompt) -> Reasoning | None:
     thinking = wire.thinking
     if thinking is None or thinking.type == "disabled":
         return None

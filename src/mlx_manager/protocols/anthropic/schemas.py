@@ -65,10 +65,12 @@ class AnthropicMetadata(WireModel):
     user_id: str | None = None
 
 
-class AnthropicMessagesRequest(WireModel):
+class AnthropicPrompt(WireModel):
+    """What ``/v1/messages`` and ``/v1/messages/count_tokens`` share: all but the token cap."""
+
     model: str
     messages: list[AnthropicMessage] = Field(min_length=1)
-    max_tokens: int = Field(ge=1)
+    max_tokens: int | None = Field(default=None, ge=1)
     system: str | list[AnthropicBlock] | None = None
     tools: list[AnthropicTool] | None = None
     tool_choice: AnthropicToolChoice | None = None
@@ -83,6 +85,10 @@ class AnthropicMessagesRequest(WireModel):
     container: object | None = None
     mcp_servers: object | None = None
     output_format: object | None = None
+
+
+class AnthropicMessagesRequest(AnthropicPrompt):
+    max_tokens: int = Field(ge=1)
 
 
 class AnthropicUsage(WireModel):
