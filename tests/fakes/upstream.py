@@ -51,6 +51,8 @@ class Received:
     body: bytes
     # The caller closed the connection during the delay or the stream: it was let go.
     disconnected: bool = False
+    # The query string, undecoded (``api-version=...``).
+    query: str = ""
 
     def json(self) -> Any:
         return orjson.loads(self.body)
@@ -112,7 +114,9 @@ class FakeUpstream:
 
     async def _handle(self, request: Request) -> Response:
         body = await request.body()
-        received = Received(request.method, request.url.path, dict(request.headers), body)
+        received = Received(
+            request.method, request.url.path, dict(request.headers), body, query=request.url.query
+        )
         self.received.append(received)
         queue = self.replies.get(request.url.path)
         if not queue:

@@ -1,8 +1,8 @@
 import pytest
 
+from mlx_manager.providers.catalogue import openai
 from mlx_manager.providers.urls import (
     InvalidBaseUrl,
-    api_url,
     link_local_problem,
     normalize_base_url,
     origin,
@@ -34,7 +34,7 @@ def test_no_url_is_ever_doubled() -> None:
     for typed in ("http://h/v1", "http://h/v1/", "http://h", "http://h/"):
         base = normalize_base_url(typed)
         assert base is not None
-        assert api_url(base, "/v1/models") == "http://h/v1/models"
+        assert openai(None).url(base, "/v1/models") == "http://h/v1/models"
 
 
 @pytest.mark.parametrize(

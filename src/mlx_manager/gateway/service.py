@@ -81,6 +81,7 @@ class Gateway:
                     headers=inbound.headers,
                     timeouts=target.timeouts,
                     starts=same.starts_stream,
+                    model=target.model,
                 )
                 return Relayed(relay, cut_usage=asked_usage is not None)
             reply = await forward(
@@ -90,6 +91,7 @@ class Gateway:
                 headers=inbound.headers,
                 timeouts=target.timeouts,
                 is_reply=same.is_reply,
+                model=target.model,
             )
             read_document_usage(reply.document, inbound.record.tokens)
             return reply
@@ -111,6 +113,7 @@ class Gateway:
                 headers={},
                 timeouts=target.timeouts,
                 is_reply=endpoint.is_reply,
+                model=target.model,
             )
             read_document_usage(reply.document, inbound.record.tokens)
             return reply

@@ -1,4 +1,5 @@
-"""Checks that a provider answers its model listing with the given key.
+"""Checks that a provider answers with the given key: its model listing, or, for providers
+without one, an empty chat request (refused for its body once the key passed).
 
 Reports are written from the status alone: the provider's own error text is never quoted, since
 upstreams echo the headers they were sent, the key among them.
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 import httpx
 
 from mlx_manager.protocols.table import PROTOCOLS, ApiType
-from mlx_manager.providers.urls import api_url
+from mlx_manager.providers.catalogue import MODELS_PATH, ProviderSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,21 +27,27 @@ class ConnectionReport:
 
 _STATUS_MESSAGES = {
     401: "The provider rejected the API key (401 Unauthorized). Check the key.",
-    403: "The key was accepted but may not list models (403 Forbidden). Check its permissions.",
-    404: "No model listing at {url} (404). Check the base URL.",
+    403: "The key was accepted but may not use the {what} (403 Forbidden). Check its permissions.",
+    404: "No {what} at {url} (404). Check the base URL.",
     429: "The provider is rate limiting this key (429). Try again later.",
 }
+# The answers of a chat endpoint to an empty body once the key passed: the body is refused.
+_BODY_REFUSED = (400, 422)
 
 
 async def test_connection(
     client: httpx.AsyncClient,
     *,
+    spec: ProviderSpec,
     api_type: ApiType,
     base_url: str,
     api_key: str | None,
     timeout: float,  # noqa: ASYNC109 (passed to httpx per request)
 ) -> ConnectionReport:
-    url = api_url(base_url, "/v1/models")
+    endpoint = spec.endpoint(api_type)
+    headers = endpoint.auth_headers(api_key)
+    by_chat = not endpoint.models
+    what = "chat endpoint" if by_chat else "model listing"
     started = time.perf_counter()
 
     def report(
@@ -52,35 +59,37 @@ async def test_connection(
         )
 
     try:
-        headers = PROTOCOLS[api_type].auth_headers(api_key)
-        response = await client.get(url, headers=headers, timeout=timeout)
+        if by_chat:
+            url = endpoint.url(base_url, PROTOCOLS[api_type].chat_path)
+            response = await client.post(url, json={}, headers=headers, timeout=timeout)
+        else:
+            url = endpoint.url(base_url, MODELS_PATH)
+            response = await client.get(url, headers=headers, timeout=timeout)
     except httpx.TimeoutException:
         return report(False, None, f"No answer from {base_url} within {timeout:g} s (timeout).", [])
     except httpx.ConnectError:
         return report(False, None, f"Could not connect to {base_url}: unreachable.", [])
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         return report(False, None, f"Request to {base_url} failed: {type(exc).__name__}.", [])
-    if 300 <= response.status_code < 400:
+    status = response.status_code
+    if 300 <= status < 400:
         return report(
             False,
-            response.status_code,
-            f"The provider answered a redirect ({response.status_code}); redirects are not"
+            status,
+            f"The provider answered a redirect ({status}); redirects are not"
             " followed. Use the address it redirects to as the base URL.",
             [],
         )
-    if response.status_code >= 400:
-        template = _STATUS_MESSAGES.get(
-            response.status_code, "The provider answered {status} to the model listing."
-        )
-        return report(
-            False,
-            response.status_code,
-            template.format(url=url, status=response.status_code),
-            [],
-        )
+    if by_chat and (status < 300 or status in _BODY_REFUSED):
+        return report(True, status, None, [])
+    if status >= 400:
+        template = _STATUS_MESSAGES.get(status, "The provider answered {status} to the {what}.")
+        return report(False, status, template.format(url=url, status=status, what=what), [])
     try:
         body = response.json()
         models = sorted(str(m["id"]) for m in body.get("data", []) if isinstance(m, dict))
     except (ValueError, KeyError, AttributeError):
-        return report(False, response.status_code, "The model listing is not valid JSON.", [])
-    return report(True, response.status_code, None, models)
+        return report(False, status, "The model listing is not valid JSON.", [])
+    # A listing that names no model a target could ask for (Azure's base models, not its
+    # deployments) proves the key and is not shown.
+    return report(True, status, None, models if endpoint.models_list else [])

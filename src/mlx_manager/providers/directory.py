@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from mlx_manager.errors import CredentialUnreadable
 from mlx_manager.protocols.table import ApiType
-from mlx_manager.providers.catalogue import BackendType, spec_for
+from mlx_manager.providers.catalogue import BackendType, Endpoint, spec_for
 from mlx_manager.providers.secrets import KeyCipher, UndecryptableKey
 from mlx_manager.storage.tables import ProviderRow
 
@@ -28,9 +28,14 @@ class ResolvedProvider:
         if self.key_unreadable:
             raise CredentialUnreadable(
                 f"The stored API key of provider '{self.name}' cannot be decrypted (the server's"
-                " secret key changed). Re-enter it in Settings → Providers."
+                " secret key changed). Re-enter it on the Providers page (/providers)."
             )
         return self._api_key
+
+    @property
+    def endpoint(self) -> Endpoint:
+        """Its protocol's endpoint in the catalogue: URL building and the key's header."""
+        return spec_for(self.backend_type).endpoint(self.api_type)
 
     def __repr__(self) -> str:
         return f"ResolvedProvider(id={self.id}, name={self.name!r}, api_type={self.api_type})"
@@ -39,6 +44,7 @@ class ResolvedProvider:
 def resolve(row: ProviderRow, cipher: KeyCipher) -> ResolvedProvider:
     backend_type = BackendType(row.backend_type)
     spec = spec_for(backend_type)
+    api_type = ApiType(row.api_type) if row.api_type else spec.api_type
     key: str | None = None
     unreadable = False
     if row.encrypted_api_key:
@@ -50,9 +56,9 @@ def resolve(row: ProviderRow, cipher: KeyCipher) -> ResolvedProvider:
         id=row.id,
         name=row.name,
         backend_type=backend_type,
-        api_type=ApiType(row.api_type) if row.api_type else spec.api_type,
-        # A compatible type always has a stored URL; validation guarantees it.
-        base_url=row.base_url or spec.default_base_url or "",
+        api_type=api_type,
+        # A type without a default always has a stored URL; validation guarantees it.
+        base_url=row.base_url or spec.endpoint(api_type).base_url or "",
         has_key=row.encrypted_api_key is not None,
         key_unreadable=unreadable,
         _api_key=key,

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
 from mlx_manager.protocols.table import ApiType
-from mlx_manager.providers.catalogue import BackendType
+from mlx_manager.providers.catalogue import AuthStyle, BackendType, ProviderGroup
 
 
 def _header_safe(key: SecretStr) -> SecretStr:
@@ -21,13 +21,39 @@ def _header_safe(key: SecretStr) -> SecretStr:
 ApiKey = Annotated[SecretStr, Field(max_length=4096), AfterValidator(_header_safe)]
 
 
+class EndpointDefaults(BaseModel):
+    """One protocol a provider type serves."""
+
+    api_type: ApiType
+    # Null: the user gives the base URL.
+    base_url: str | None
+    # The header a key travels in: ``bearer`` (Authorization), ``x-api-key`` or ``api-key``.
+    auth: AuthStyle
+    # Set for deployment URLs (Azure OpenAI): the api-version every call carries.
+    deployment_api_version: str | None
+    # Whether this protocol's model listing names what a target may ask for.
+    models_list: bool
+
+
 class ProviderDefaults(BaseModel):
     backend_type: BackendType
     label: str
+    group: ProviderGroup
+    # The default protocol, and every protocol a credential of this type may choose.
     api_type: ApiType
     api_types: list[ApiType]
+    # The default protocol's base URL.
     base_url: str | None
+    endpoints: list[EndpointDefaults]
     key_required: bool
+    # Whether the model listing names what a target may ask for.
+    models_list: bool
+    # Whether the provider also serves OpenAI's Responses API (not served by the gateway).
+    responses: bool
+    docs_url: str
+    # The base URL's shape where there is no default, for a placeholder.
+    base_url_example: str | None
+    note: str | None
 
 
 class ProviderDefaultsList(BaseModel):

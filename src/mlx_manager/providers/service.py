@@ -14,6 +14,7 @@ from mlx_manager.providers.connection_test import ConnectionReport, test_connect
 from mlx_manager.providers.directory import ProviderDirectory, resolve
 from mlx_manager.providers.schemas import (
     ConnectionTestRequest,
+    EndpointDefaults,
     ProviderCreate,
     ProviderDefaults,
     ProviderPublic,
@@ -37,10 +38,26 @@ def catalogue_defaults() -> list[ProviderDefaults]:
         ProviderDefaults(
             backend_type=spec.backend_type,
             label=spec.label,
+            group=spec.group,
             api_type=spec.api_type,
             api_types=list(spec.api_types),
             base_url=spec.default_base_url,
+            endpoints=[
+                EndpointDefaults(
+                    api_type=e.api_type,
+                    base_url=e.base_url,
+                    auth=e.auth,
+                    deployment_api_version=e.deployment_api_version,
+                    models_list=e.models_list,
+                )
+                for e in spec.endpoints
+            ],
             key_required=spec.key_required,
+            models_list=spec.models_list,
+            responses=spec.responses,
+            docs_url=spec.docs_url,
+            base_url_example=spec.base_url_example,
+            note=spec.note,
         )
         for spec in CATALOGUE
     ]
@@ -121,7 +138,7 @@ class ProviderService:
             base_url = body.base_url if "base_url" in fields else row.base_url
             target = self._check(backend_type, api_type, base_url)
             if row.encrypted_api_key is not None and "api_key" not in fields:
-                _refuse_moving_the_key(row, backend_type, target.base_url)
+                _refuse_moving_the_key(row, backend_type, target)
             if body.name is not None:
                 row.name = body.name.strip()
             row.backend_type = backend_type.value
@@ -147,6 +164,7 @@ class ProviderService:
             raise InvalidFields([problem])
         return await test_connection(
             self._http,
+            spec=spec_for(provider.backend_type),
             api_type=provider.api_type,
             base_url=provider.base_url,
             api_key=provider.api_key(),
@@ -156,10 +174,12 @@ class ProviderService:
     async def test_unsaved(self, body: ConnectionTestRequest) -> ConnectionReport:
         target = self._check(body.backend_type, body.api_type, body.base_url)
         spec = spec_for(body.backend_type)
+        api_type = target.api_type or spec.api_type
         return await test_connection(
             self._http,
-            api_type=target.api_type or spec.api_type,
-            base_url=target.base_url or spec.default_base_url or "",
+            spec=spec,
+            api_type=api_type,
+            base_url=target.base_url or spec.endpoint(api_type).base_url or "",
             api_key=body.api_key.get_secret_value() if body.api_key else None,
             timeout=self._test_timeout,
         )
@@ -203,13 +223,14 @@ class ProviderService:
 
 
 def _refuse_moving_the_key(
-    row: ProviderRow, backend_type: BackendType, base_url: str | None
+    row: ProviderRow, backend_type: BackendType, target: CheckedTarget
 ) -> None:
     """A stored key goes only where it was entered for: a change of scheme, host or port (the
-    base URL's, or the type's default) must bring the key again, or whoever can edit providers
-    could send it to an address of their choosing. The path alone may change."""
-    before = row.base_url or spec_for(BackendType(row.backend_type)).default_base_url or ""
-    after = base_url or spec_for(backend_type).default_base_url or ""
+    base URL's, or the default of the type and protocol) must bring the key again, or whoever
+    can edit providers could send it to an address of their choosing. The path alone may
+    change."""
+    before = row.base_url or _default_url(BackendType(row.backend_type), _stored_api_type(row))
+    after = target.base_url or _default_url(backend_type, target.api_type)
     if origin(before) != origin(after):
         raise InvalidFields(
             [
@@ -221,6 +242,11 @@ def _refuse_moving_the_key(
                 )
             ]
         )
+
+
+def _default_url(backend_type: BackendType, api_type: ApiType | None) -> str:
+    spec = spec_for(backend_type)
+    return spec.endpoint(api_type or spec.api_type).base_url or ""
 
 
 def _stored_api_type(row: ProviderRow) -> ApiType | None:

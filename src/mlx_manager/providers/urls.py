@@ -125,8 +125,3 @@ def _embedded(address: Address) -> list[Address]:
         if address in _NAT64:
             found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
     return found
-
-
-def api_url(base_url: str, path: str) -> str:
-    """``base_url`` joined with an API path such as ``/v1/models``."""
-    return base_url + path

@@ -53,7 +53,9 @@ def check_target(
         errors.append(FieldError("base_url", str(exc)))
         url = None
     else:
-        if url is None and spec.default_base_url is None:
+        # A protocol the type does not serve is reported below, not as a missing URL.
+        chosen = api_type if api_type in spec.api_types else spec.api_type
+        if url is None and spec.endpoint(chosen).base_url is None:
             errors.append(
                 FieldError("base_url", f"{spec.label} providers need a base URL (none by default)")
             )

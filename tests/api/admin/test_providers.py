@@ -96,7 +96,8 @@ async def test_rename_and_move_without_reentering_the_key(
     assert cleared["has_key"] is False
     back_to_default = (await client.patch(f"{API}/{p['id']}", json={"base_url": ""})).json()
     assert back_to_default["base_url"] is None
-    assert back_to_default["effective_base_url"] == "https://api.deepseek.com"
+    # The default of the chosen protocol: DeepSeek serves the Anthropic one under /anthropic.
+    assert back_to_default["effective_base_url"] == "https://api.deepseek.com/anthropic"
 
 
 async def test_delete(client: httpx.AsyncClient) -> None:

@@ -49,6 +49,7 @@ class HttpBackend:
             self._protocol.chat_path,
             self._body(request, model, stream=False),
             timeouts=self._timeouts,
+            model=model,
         )
         try:
             with client.errors:
@@ -68,6 +69,7 @@ class HttpBackend:
             self._protocol.chat_path,
             self._body(request, model, stream=True),
             timeouts=self._timeouts,
+            model=model,
         )
         watch: IdleWatch | None = None
         try:

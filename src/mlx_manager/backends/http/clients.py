@@ -23,7 +23,7 @@ from mlx_manager.backends.http.transport import (
     TransportFactory,
     UpstreamResponse,
 )
-from mlx_manager.protocols.table import PROTOCOLS
+from mlx_manager.providers.catalogue import Endpoint
 from mlx_manager.providers.directory import ResolvedProvider
 
 JSON = "application/json"
@@ -33,7 +33,9 @@ JSON = "application/json"
 class ProviderClient:
     provider: ResolvedProvider
     transport: Transport
-    # Authentication headers of this credential's protocol, and the JSON content type.
+    # The catalogue's endpoint of this credential's protocol: where paths go, how keys are sent.
+    endpoint: Endpoint
+    # The key in the endpoint's header, the protocol's fixed headers, the JSON content type.
     headers: dict[str, str]
     # Maps this credential's failures, its key taken out of every message (built once).
     errors: TransportErrors
@@ -44,10 +46,15 @@ class ProviderClient:
     def name(self) -> str:
         return self.provider.name
 
-    def url(self, path: str) -> URL:
+    def url(self, path: str, model: str | None = None) -> URL:
+        """Where ``path`` (a protocol path, ``/v1/...``) is served for ``model``. Only
+        deployment URLs (Azure's) depend on the model; they are built per call, since a
+        cache keyed by callers' model names would grow without bound."""
+        if self.endpoint.per_model:
+            return URL(self.endpoint.url(self.provider.base_url, path, model))
         url = self._urls.get(path)
         if url is None:
-            url = self._urls[path] = URL(self.provider.base_url + path)
+            url = self._urls[path] = URL(self.endpoint.url(self.provider.base_url, path))
         return url
 
     async def post(
@@ -57,14 +64,16 @@ class ProviderClient:
         *,
         timeouts: UpstreamTimeouts,
         headers: Mapping[str, str] | None = None,
+        model: str | None = None,
     ) -> UpstreamResponse:
-        """POST JSON ``body`` to ``path``: the reply of a success (2xx), body unread, for the
-        caller to read and release. A failure to connect, a timeout or an error status raises
-        the mapped error, the upstream's text redacted."""
+        """POST JSON ``body`` (asking for ``model``) to ``path``: the reply of a success (2xx),
+        body unread, for the caller to read and release. A failure to connect, a timeout or an
+        error status raises the mapped error, the upstream's text redacted."""
         sent = {**self.headers, **headers} if headers else self.headers
+        url = self.url(path, model)
         with self.errors:
             upstream = await self.transport.request(
-                "POST", self.url(path), body=body, headers=sent, timeouts=timeouts
+                "POST", url, body=body, headers=sent, timeouts=timeouts
             )
         if upstream.status < 300:
             return upstream
@@ -94,10 +103,12 @@ class ProviderClients:
         if client is not None:
             self._retire(client.transport)
         key = provider.api_key()
+        endpoint = provider.endpoint
         client = ProviderClient(
             provider=provider,
             transport=self._transport(),
-            headers={**PROTOCOLS[provider.api_type].auth_headers(key), "content-type": JSON},
+            endpoint=endpoint,
+            headers={**endpoint.auth_headers(key), "content-type": JSON},
             errors=TransportErrors(provider.name, key=key),
         )
         self._clients[provider.id] = client

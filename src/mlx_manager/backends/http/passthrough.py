@@ -68,10 +68,12 @@ async def forward(
     headers: Mapping[str, str],
     timeouts: UpstreamTimeouts,
     is_reply: IsReply,
+    model: str | None = None,
 ) -> Reply:
-    """Send ``body`` to ``path`` and read the whole reply; an error status, or a body that
-    ``is_reply`` refuses (truncated, not JSON, an error object), raises."""
-    upstream = await client.post(path, body, timeouts=timeouts, headers=headers)
+    """Send ``body`` (asking for ``model``, which deployment URLs name) to ``path`` and read the
+    whole reply; an error status, or a body that ``is_reply`` refuses (truncated, not JSON, an
+    error object), raises."""
+    upstream = await client.post(path, body, timeouts=timeouts, headers=headers, model=model)
     try:
         with client.errors:
             content = await upstream.read()
@@ -101,10 +103,11 @@ async def open_stream(
     headers: Mapping[str, str],
     timeouts: UpstreamTimeouts,
     starts: StartsStream,
+    model: str | None = None,
 ) -> Relay:
     """Send ``body`` and read the stream until an event that ``starts`` decides on (comments
     and pings decide nothing); errors until then raise, so failover can go on."""
-    upstream = await client.post(path, body, timeouts=timeouts, headers=headers)
+    upstream = await client.post(path, body, timeouts=timeouts, headers=headers, model=model)
     try:
         content_type = upstream.headers.get("content-type", "")
         with client.errors:
