@@ -43,8 +43,8 @@ def _serve(args: argparse.Namespace) -> int:
     if not settings.loopback_only and not settings.allow_open:
         print(
             f"mlx-manager: listening on {settings.host}, so /v1 stays closed until an admin creates"
-            " a gateway key (Settings → Keys, or POST /api/keys); --allow-open serves /v1 to"
-            " anyone who can reach it.",
+            " a gateway key (on the Keys page, /keys, or with POST /api/keys); --allow-open"
+            " serves /v1 to anyone who can reach it.",
             file=sys.stderr,
         )
     if settings.workers > 1:

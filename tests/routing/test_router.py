@@ -105,7 +105,7 @@ def test_an_unknown_model_lists_what_exists() -> None:
     assert "hidden" not in message
     assert "providers: groq-team/…, openai/…" in message
     assert "local: qwen3" in message
-    assert "Settings → Routing" in message
+    assert "the Routing page (/routing)" in message
     assert caught.value.status == 404
 
 

@@ -143,10 +143,12 @@ def provider_problem(provider_id: int, provider: ResolvedProvider | None) -> str
     if provider.key_unreadable:
         return (
             f"the stored key of provider '{provider.name}' cannot be decrypted;"
-            " re-enter it in Settings → Providers"
+            " re-enter it on the Providers page (/providers)"
         )
     if not provider.has_key and spec_for(provider.backend_type).key_required:
-        return f"provider '{provider.name}' has no API key; add one in Settings → Providers"
+        return (
+            f"provider '{provider.name}' has no API key; add one on the Providers page (/providers)"
+        )
     return None
 
 
@@ -316,7 +318,7 @@ class Router:
             f"No route for model '{model}': no routing rule matches it, it does not start with a"
             " provider name, and no local model has that name."
             + (f" Known: {'; '.join(known)}." if known else "")
-            + " Add a rule in Settings → Routing."
+            + " Add a rule on the Routing page (/routing)."
         )
 
 

@@ -57,7 +57,7 @@ def _check_targets(
                 FieldError(
                     "targets",
                     f"target {number}: there is no provider with id {spec.provider};"
-                    " add it in Settings → Providers or choose another",
+                    " add it on the Providers page (/providers) or choose another",
                 )
             )
     checked = tuple(

@@ -34,6 +34,8 @@ from mlx_manager.errors import (
 )
 
 HUB = "Hugging Face Hub"
+# Where a token is set: the UI has no screen for it.
+_HOW_TO_SET_IT = "PUT /api/settings/huggingface-token, or HF_TOKEN in the server's environment"
 # The Hub's own rule: ASCII letters, digits, ``_.-``, at most 96 per part, no ``--`` or ``..``.
 _REPO_PART = r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9_])?"
 _REPO_ID = re.compile(f"{_REPO_PART}/{_REPO_PART}")
@@ -275,20 +277,20 @@ def hub_error(response: httpx.Response, body: bytes, *, repo_id: str) -> Gateway
     status = response.status_code
     if code == "GatedRepo":
         return Forbidden(
-            f"'{repo_id}' is gated: accept its terms on huggingface.co/{repo_id}, then add a "
-            "Hugging Face token in Settings → Hugging Face."
+            f"'{repo_id}' is gated: accept its terms on huggingface.co/{repo_id}, then set a "
+            f"Hugging Face token ({_HOW_TO_SET_IT})."
         )
     if code == "RevisionNotFound":
         return NotFound(f"'{repo_id}' has no such revision on the {HUB}.", param="revision")
     if code in ("RepoNotFound", "EntryNotFound") or status == 404:
         return NotFound(
             f"No model repo '{repo_id}' on the {HUB}. Check the name; a private repo needs a "
-            "Hugging Face token in Settings → Hugging Face.",
+            f"Hugging Face token ({_HOW_TO_SET_IT}).",
             param="repo_id",
         )
     if status in (401, 403):
         return Forbidden(
             f"The {HUB} refused access to '{repo_id}' ({status}); check the Hugging Face token "
-            "in Settings → Hugging Face."
+            f"({_HOW_TO_SET_IT})."
         )
     return error_from_status(response.status_code, response.headers, body, provider=HUB)

@@ -37,7 +37,7 @@ class HubTokenStore:
         except UndecryptableKey:
             raise CredentialUnreadable(
                 "The stored Hugging Face token cannot be decrypted (the secret key changed); "
-                "set it again in Settings → Hugging Face."
+                "set it again with PUT /api/settings/huggingface-token."
             ) from None
 
     def set(self, token: str) -> HubTokenInfo:
