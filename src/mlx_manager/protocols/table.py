@@ -29,6 +29,7 @@ from mlx_manager.protocols.openai import errors as openai_errors
 from mlx_manager.protocols.openai import request as openai_request
 from mlx_manager.protocols.openai import response as openai_response
 from mlx_manager.protocols.openai import stream as openai_stream
+from mlx_manager.protocols.openai.structured import unwrap_response, unwrap_stream
 from mlx_manager.protocols.responses import errors as responses_errors
 from mlx_manager.protocols.responses import response as responses_response
 from mlx_manager.protocols.responses import stream as responses_stream
@@ -156,11 +157,13 @@ class ProviderProtocol(WireProtocol):
 def _openai_stream(
     events: AsyncIterator[StreamEvent], request: ChatRequest, /
 ) -> AsyncIterator[bytes]:
-    return openai_stream.encode_stream(events, include_usage=request.include_usage)
+    return openai_stream.encode_stream(
+        unwrap_stream(events, request), include_usage=request.include_usage
+    )
 
 
-def _openai_reply(response: ChatResponse, _request: ChatRequest, /) -> dict[str, object]:
-    return openai_response.encode_response(response)
+def _openai_reply(response: ChatResponse, request: ChatRequest, /) -> dict[str, object]:
+    return openai_response.encode_response(unwrap_response(response, request))
 
 
 def _anthropic_reply(response: ChatResponse, _request: ChatRequest, /) -> dict[str, object]:

@@ -3,6 +3,7 @@ structured output, token counts, through the official SDKs to fake upstreams of 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import anthropic
@@ -185,3 +186,145 @@ def test_count_tokens_refuses_what_a_messages_request_would(gateway: Gateway) ->
         gateway.anthropic().messages.count_tokens(
             model="no-such-model", messages=[{"role": "user", "content": "hi"}]
         )
+
+
+def test_count_tokens_takes_gateway_keys_like_messages(gateway: Gateway) -> None:
+    gateway.upstream.reply("/v1/messages/count_tokens", Reply(json={"input_tokens": 5}))
+    with gateway.server.admin() as admin:
+        response = admin.post(
+            "/api/keys", json={"name": "claude-code", "model_patterns": ["up-anthropic/*"]}
+        )
+        assert response.status_code == 201, response.text
+        key = response.json()["key"]
+    ask: Any = {"messages": [{"role": "user", "content": "hi"}]}
+    base_url = gateway.server.base_url
+    with anthropic.Anthropic(base_url=base_url, api_key=key, max_retries=0) as keyed:
+        assert keyed.messages.count_tokens(model=model("anthropic"), **ask).input_tokens == 5
+        with pytest.raises(anthropic.PermissionDeniedError):
+            keyed.messages.count_tokens(model=model("openai"), **ask)
+    wrong = anthropic.Anthropic(base_url=base_url, api_key="sk-wrong", max_retries=0)
+    with wrong, pytest.raises(anthropic.AuthenticationError):
+        wrong.messages.count_tokens(model=model("anthropic"), **ask)
+
+
+WEATHER_SCHEMA: Any = {
+    "type": "object",
+    "properties": {"city": {"type": "string"}, "celsius": {"type": "number"}},
+    "required": ["city", "celsius"],
+}
+WEATHER_FORMAT: Any = {
+    "type": "json_schema",
+    "json_schema": {"name": "weather", "schema": WEATHER_SCHEMA, "strict": True},
+}
+ANSWER = '{"city": "Paris", "celsius": 21}'
+USAGE = {"input_tokens": 12, "output_tokens": 9}
+
+
+def tool_use_reply() -> Reply:
+    content = [
+        {"type": "tool_use", "id": "toolu_1", "name": "weather", "input": json.loads(ANSWER)}
+    ]
+    return Reply(
+        json={
+            "id": "msg_1",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-x",
+            "content": content,
+            "stop_reason": "tool_use",
+            "stop_sequence": None,
+            "usage": USAGE,
+        }
+    )
+
+
+def tool_use_stream() -> Reply:
+    message = {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-x",
+        "content": [],
+        "stop_reason": None,
+        "usage": {"input_tokens": 12, "output_tokens": 1},
+    }
+    block = {"type": "tool_use", "id": "toolu_1", "name": "weather", "input": {}}
+    halves = (ANSWER[:12], ANSWER[12:])
+    return Reply(
+        sse=[
+            ("message_start", {"type": "message_start", "message": message}),
+            (
+                "content_block_start",
+                {"type": "content_block_start", "index": 0, "content_block": block},
+            ),
+            *[
+                (
+                    "content_block_delta",
+                    {
+                        "type": "content_block_delta",
+                        "index": 0,
+                        "delta": {"type": "input_json_delta", "partial_json": half},
+                    },
+                )
+                for half in halves
+            ],
+            ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+            (
+                "message_delta",
+                {
+                    "type": "message_delta",
+                    "delta": {"stop_reason": "tool_use", "stop_sequence": None},
+                    "usage": {"output_tokens": 9},
+                },
+            ),
+            ("message_stop", {"type": "message_stop"}),
+        ]
+    )
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_json_schema_to_an_anthropic_provider_is_a_forced_tool_answered_as_text(
+    gateway: Gateway, stream: bool
+) -> None:
+    upstream = gateway.add_upstream("claude-up", "anthropic")
+    upstream.reply("/v1/messages", tool_use_stream() if stream else tool_use_reply())
+    client = gateway.openai()
+    ask: Any = {
+        "model": "claude-up/claude-x",
+        "messages": [{"role": "user", "content": "Weather in Paris?"}],
+        "response_format": WEATHER_FORMAT,
+    }
+    if stream:
+        chunks = list(client.chat.completions.create(stream=True, **ask))
+        text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+        assert not any(c.choices and c.choices[0].delta.tool_calls for c in chunks)
+        finish = [c.choices[0].finish_reason for c in chunks if c.choices][-1]
+    else:
+        reply = client.chat.completions.create(**ask)
+        text = reply.choices[0].message.content or ""
+        assert reply.choices[0].message.tool_calls is None
+        finish = reply.choices[0].finish_reason
+    assert json.loads(text) == {"city": "Paris", "celsius": 21}
+    assert finish == "stop"
+    sent = upstream.received[-1].json()
+    assert sent["tools"] == [
+        {
+            "name": "weather",
+            "description": "Give the answer in this JSON schema.",
+            "input_schema": WEATHER_SCHEMA,
+        }
+    ]
+    assert sent["tool_choice"] == {"type": "tool", "name": "weather"}
+    assert "response_format" not in sent
+
+
+def test_json_schema_with_tools_is_refused_naming_it(gateway: Gateway) -> None:
+    with pytest.raises(openai.BadRequestError) as info:
+        gateway.openai().chat.completions.create(
+            model=model("anthropic"),
+            messages=[{"role": "user", "content": "hi"}],
+            response_format=WEATHER_FORMAT,
+            tools=[{"type": "function", "function": {"name": "f", "parameters": WEATHER_SCHEMA}}],
+        )
+    error: Any = info.value.body
+    assert error["param"] == "response_format"

@@ -4,23 +4,33 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from collections.abc import AsyncIterator
 
 import pytest
 
 from mlx_manager.core import (
     ChatRequest,
+    ChatResponse,
     ImagePart,
     Message,
+    MessageEnd,
+    MessageStart,
     Reasoning,
+    StreamEvent,
+    TextDelta,
     TextPart,
     ThinkingPart,
+    ToolCallDelta,
     ToolCallPart,
+    ToolCallStart,
     ToolChoice,
     ToolResultPart,
     ToolSpec,
 )
 from mlx_manager.errors import InvalidRequest, Untranslatable
 from mlx_manager.protocols.openai import decode_request, encode_request
+from mlx_manager.protocols.openai.structured import unwrap_response, unwrap_stream
+from mlx_manager.protocols.table import OPENAI
 
 WEATHER = {
     "type": "object",
@@ -258,8 +268,23 @@ def test_tool_choice(choice: object, parallel: bool | None, expected: ToolChoice
         ({"audio": {"voice": "alloy", "format": "wav"}}, "audio"),
         ({"modalities": ["text", "audio"]}, "modalities"),
         ({"prediction": {"type": "content", "content": "x"}}, "prediction"),
-        ({"response_format": {"type": "json_object"}}, "response_format"),
-        ({"response_format": {"type": "json_schema", "json_schema": {}}}, "response_format"),
+        ({"response_format": {"type": "grammar"}}, "response_format.type"),
+        (
+            {
+                "response_format": {"type": "json_object"},
+                "tools": [{"type": "function", "function": {"name": "f"}}],
+            },
+            "response_format",
+        ),
+        (
+            {
+                "response_format": {
+                    "type": "json_schema",
+                    "json_schema": {"name": "list", "schema": {"type": "array"}},
+                }
+            },
+            "response_format.json_schema.schema",
+        ),
         ({"functions": [{"name": "f"}]}, "functions"),
         ({"tools": [{"type": "custom", "custom": {"name": "c"}}]}, "tools[0].type"),
         ({"tool_choice": {"type": "allowed_tools", "allowed_tools": {}}}, "tool_choice.type"),
@@ -430,4 +455,81 @@ def test_encode_system_turn_in_place() -> None:
         {"role": "user", "content": "hi"},
         {"role": "system", "content": "Plan mode is on."},
         {"role": "user", "content": "go"},
+    ]
+
+
+WEATHER_SCHEMA: dict[str, object] = {
+    "type": "object",
+    "properties": {"city": {"type": "string"}, "celsius": {"type": "number"}},
+    "required": ["city", "celsius"],
+}
+
+
+def test_json_schema_becomes_a_forced_tool_whose_call_is_the_reply_text() -> None:
+    body = {
+        "model": "m",
+        "messages": [{"role": "user", "content": "Weather in Paris?"}],
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "weather", "schema": WEATHER_SCHEMA, "strict": True},
+        },
+    }
+    request = decode_request(body)
+    assert request.tools == [
+        ToolSpec("weather", "Give the answer in this JSON schema.", WEATHER_SCHEMA)
+    ]
+    assert request.tool_choice == ToolChoice("tool", "weather")
+    reply = ChatResponse(
+        id="r",
+        model="m",
+        content=[ToolCallPart("toolu_1", "weather", '{"city":"Paris","celsius":21}')],
+        stop_reason="tool_use",
+    )
+    encoded = OPENAI.encode_response(reply, request)
+    choice = encoded["choices"][0]  # type: ignore[index]
+    assert choice["message"]["content"] == '{"city":"Paris","celsius":21}'
+    assert "tool_calls" not in choice["message"]
+    assert choice["finish_reason"] == "stop"
+
+
+def test_json_object_is_a_forced_tool_taking_any_object() -> None:
+    body = {
+        "model": "m",
+        "messages": [{"role": "user", "content": "hi"}],
+        "response_format": {"type": "json_object"},
+    }
+    request = decode_request(body)
+    assert [t.name for t in request.tools] == ["json_object"]
+    assert request.tools[0].parameters == {"type": "object"}
+
+
+def test_without_response_format_a_reply_is_left_alone() -> None:
+    request = decode_request({"model": "m", "messages": [{"role": "user", "content": "hi"}]})
+    reply = ChatResponse(id="r", model="m", content=[ToolCallPart("c", "weather", "{}")])
+    assert unwrap_response(reply, request) is reply
+
+
+async def test_a_structured_stream_is_text_deltas() -> None:
+    body = {
+        "model": "m",
+        "messages": [{"role": "user", "content": "hi"}],
+        "response_format": {"type": "json_object"},
+    }
+    request = decode_request(body)
+
+    async def events() -> AsyncIterator[StreamEvent]:
+        for event in (
+            MessageStart("r", "m"),
+            ToolCallStart(0, "toolu_1", "json_object"),
+            ToolCallDelta(0, '{"a":'),
+            ToolCallDelta(0, "1}"),
+            MessageEnd("tool_use"),
+        ):
+            yield event
+
+    assert [e async for e in unwrap_stream(events(), request)] == [
+        MessageStart("r", "m"),
+        TextDelta('{"a":'),
+        TextDelta("1}"),
+        MessageEnd("end_turn"),
     ]

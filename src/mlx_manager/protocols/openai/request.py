@@ -9,8 +9,8 @@ Decisions (each refusal is an ``Untranslatable`` naming the field):
 - Refused because the IR cannot carry them: ``n`` > 1, ``logprobs``, ``top_logprobs``,
   ``logit_bias``, non-zero ``frequency_penalty`` / ``presence_penalty``, ``audio``, audio
   ``modalities``, ``prediction``, ``web_search_options``, legacy ``functions`` /
-  ``function_call``, non-function tools, and ``response_format`` other than ``text`` (structured
-  output is served only by same-protocol passthrough to an OpenAI-protocol provider).
+  ``function_call`` and non-function tools.
+- ``response_format`` ``json_schema`` / ``json_object`` becomes a forced tool (``structured.py``).
 - Ignored as hints: a tool's ``strict`` flag, ``name`` on messages, ``store``, ``metadata``,
   ``service_tier``; ``reasoning_effort: "none"`` means no reasoning.
 - Encoding: a ``system`` message of the IR (an instruction in mid-conversation) is a ``system``
@@ -44,6 +44,7 @@ from mlx_manager.protocols.openai.schemas import (
     OpenAIMessage,
     OpenAINamedToolChoice,
 )
+from mlx_manager.protocols.openai.structured import structured_tool, with_structured
 from mlx_manager.protocols.reasoning import effort_for
 from mlx_manager.protocols.wire import validate
 
@@ -63,12 +64,20 @@ def decode_request(body: object) -> ChatRequest:
     stop = [wire.stop] if isinstance(wire.stop, str) else list(wire.stop or ())
     effort = wire.reasoning_effort
     max_tokens = wire.max_completion_tokens
-    return ChatRequest(
+    tools = _decode_tools(wire)
+    tool_choice = _decode_tool_choice(wire)
+    structured = None
+    if wire.response_format is not None:
+        structured = structured_tool(wire.response_format, has_tools=bool(tools))
+    if structured is not None:
+        tools = [structured]
+        tool_choice = ToolChoice(mode="tool", name=structured.name)
+    request = ChatRequest(
         model=wire.model,
         messages=messages,
         system=system,
-        tools=_decode_tools(wire),
-        tool_choice=_decode_tool_choice(wire),
+        tools=tools,
+        tool_choice=tool_choice,
         max_tokens=max_tokens if max_tokens is not None else wire.max_tokens,
         temperature=wire.temperature,
         top_p=wire.top_p,
@@ -80,6 +89,7 @@ def decode_request(body: object) -> ChatRequest:
         reasoning=Reasoning(effort=effort) if effort is not None and effort != "none" else None,
         user=wire.user if wire.user is not None else wire.safety_identifier,
     )
+    return request if structured is None else with_structured(request, structured.name)
 
 
 def _refuse_unsupported(wire: OpenAIChatRequest) -> None:
@@ -99,11 +109,6 @@ def _refuse_unsupported(wire: OpenAIChatRequest) -> None:
     for name in ("prediction", "web_search_options", "functions", "function_call"):
         if getattr(wire, name) is not None:
             raise Untranslatable(name, "not supported when translating between protocols")
-    if wire.response_format is not None and wire.response_format.type != "text":
-        raise Untranslatable(
-            "response_format",
-            "structured output needs a route to an OpenAI-protocol provider without translation",
-        )
 
 
 def _decode_message(

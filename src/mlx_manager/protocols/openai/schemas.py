@@ -88,8 +88,16 @@ class OpenAIStreamOptions(WireModel):
     include_usage: bool | None = None
 
 
+class OpenAIJSONSchema(WireModel):
+    name: str
+    description: str | None = None
+    schema_: dict[str, object] | None = Field(default=None, alias="schema")
+    strict: bool | None = None
+
+
 class OpenAIResponseFormat(WireModel):
     type: str
+    json_schema: OpenAIJSONSchema | None = None
 
 
 class OpenAIChatRequest(WireModel):
