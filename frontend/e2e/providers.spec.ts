@@ -14,10 +14,20 @@ async function providers(request: Parameters<typeof apiGet>[0]): Promise<Provide
 
 test.describe.serial('Providers page', () => {
 	test('lists every provider type the server knows', async ({ page, request }) => {
-		const { providers: specs } = await apiGet<{ providers: { label: string }[] }>(request, '/api/settings/providers/defaults');
+		const { providers: specs } = await apiGet<{ providers: { label: string; group: string }[] }>(
+			request,
+			'/api/settings/providers/defaults'
+		);
 		await openSignedIn(page, '/providers');
+		// Each under its group: cloud providers, local servers, any compatible endpoint.
+		const groups: Record<string, string> = {
+			cloud: 'Cloud providers',
+			local_server: 'Local servers',
+			generic: 'Any compatible endpoint'
+		};
 		for (const spec of specs) {
-			await expect(page.getByRole('heading', { level: 2, name: spec.label, exact: true })).toBeVisible();
+			const group = page.getByRole('region', { name: groups[spec.group], exact: true });
+			await expect(group.getByRole('heading', { level: 2, name: spec.label, exact: true })).toBeVisible();
 		}
 	});
 

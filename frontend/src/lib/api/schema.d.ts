@@ -744,6 +744,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/messages/count_tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Anthropic token count */
+        post: operations["count_tokens_v1_messages_count_tokens_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/models": {
         parameters: {
             query?: never;
@@ -792,10 +809,16 @@ export interface components {
          */
         ApiType: "openai" | "anthropic";
         /**
+         * AuthStyle
+         * @description The header a key travels in.
+         * @enum {string}
+         */
+        AuthStyle: "bearer" | "x-api-key" | "api-key";
+        /**
          * BackendType
          * @enum {string}
          */
-        BackendType: "local" | "openai" | "anthropic" | "together" | "groq" | "fireworks" | "mistral" | "deepseek" | "openai_compatible" | "anthropic_compatible";
+        BackendType: "local" | "openai" | "anthropic" | "together" | "groq" | "fireworks" | "mistral" | "deepseek" | "gemini" | "openrouter" | "xai" | "cerebras" | "perplexity" | "azure_openai" | "moonshot" | "zhipu" | "minimax" | "qwen" | "ollama" | "lm_studio" | "vllm" | "llama_cpp" | "openai_compatible" | "anthropic_compatible";
         /**
          * ConnectionTestRequest
          * @description An unsaved provider to test; ``name`` is optional here.
@@ -880,6 +903,20 @@ export interface components {
             repo_id: string;
             /** Revision */
             revision?: string | null;
+        };
+        /**
+         * EndpointDefaults
+         * @description One protocol a provider type serves.
+         */
+        EndpointDefaults: {
+            api_type: components["schemas"]["ApiType"];
+            auth: components["schemas"]["AuthStyle"];
+            /** Base Url */
+            base_url: string | null;
+            /** Deployment Api Version */
+            deployment_api_version: string | null;
+            /** Models List */
+            models_list: boolean;
         };
         /** EngineStatusPublic */
         EngineStatusPublic: {
@@ -1136,16 +1173,35 @@ export interface components {
             backend_type: components["schemas"]["BackendType"];
             /** Base Url */
             base_url: string | null;
+            /** Base Url Example */
+            base_url_example: string | null;
+            /** Docs Url */
+            docs_url: string;
+            /** Endpoints */
+            endpoints: components["schemas"]["EndpointDefaults"][];
+            group: components["schemas"]["ProviderGroup"];
             /** Key Required */
             key_required: boolean;
             /** Label */
             label: string;
+            /** Models List */
+            models_list: boolean;
+            /** Note */
+            note: string | null;
+            /** Responses */
+            responses: boolean;
         };
         /** ProviderDefaultsList */
         ProviderDefaultsList: {
             /** Providers */
             providers: components["schemas"]["ProviderDefaults"][];
         };
+        /**
+         * ProviderGroup
+         * @description How the provider form groups the types.
+         * @enum {string}
+         */
+        ProviderGroup: "cloud" | "local_server" | "generic";
         /** ProviderList */
         ProviderList: {
             /** Providers */
@@ -3033,6 +3089,26 @@ export interface operations {
         };
     };
     messages_v1_messages_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    count_tokens_v1_messages_count_tokens_post: {
         parameters: {
             query?: never;
             header?: never;

@@ -12,7 +12,16 @@ export const groqSpec: ProviderDefaults = {
 	api_type: 'openai',
 	api_types: ['openai'],
 	base_url: 'https://api.groq.com/openai',
-	key_required: true
+	key_required: true,
+	group: 'cloud',
+	endpoints: [
+		{ api_type: 'openai', base_url: 'https://api.groq.com/openai', auth: 'bearer', deployment_api_version: null, models_list: true }
+	],
+	models_list: true,
+	responses: false,
+	docs_url: 'https://console.groq.com/docs/openai',
+	base_url_example: null,
+	note: null
 };
 
 export const deepseekSpec: ProviderDefaults = {
@@ -21,7 +30,17 @@ export const deepseekSpec: ProviderDefaults = {
 	api_type: 'openai',
 	api_types: ['openai', 'anthropic'],
 	base_url: 'https://api.deepseek.com',
-	key_required: true
+	key_required: true,
+	group: 'cloud',
+	endpoints: [
+		{ api_type: 'openai', base_url: 'https://api.deepseek.com', auth: 'bearer', deployment_api_version: null, models_list: true },
+		{ api_type: 'anthropic', base_url: 'https://api.deepseek.com/anthropic', auth: 'x-api-key', deployment_api_version: null, models_list: false }
+	],
+	models_list: true,
+	responses: false,
+	docs_url: 'https://api-docs.deepseek.com/',
+	base_url_example: null,
+	note: null
 };
 
 export const anthropicCompatibleSpec: ProviderDefaults = {
@@ -30,7 +49,14 @@ export const anthropicCompatibleSpec: ProviderDefaults = {
 	api_type: 'anthropic',
 	api_types: ['anthropic'],
 	base_url: null,
-	key_required: false
+	key_required: false,
+	group: 'generic',
+	endpoints: [{ api_type: 'anthropic', base_url: null, auth: 'x-api-key', deployment_api_version: null, models_list: true }],
+	models_list: true,
+	responses: false,
+	docs_url: 'https://docs.anthropic.com/en/api/messages',
+	base_url_example: 'https://llm.example.com',
+	note: null
 };
 
 export function provider(overrides: Partial<ProviderPublic> = {}): ProviderPublic {

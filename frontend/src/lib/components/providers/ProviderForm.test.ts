@@ -29,6 +29,24 @@ describe('ProviderForm, new credential', () => {
 		expect(url.value).toBe('');
 	});
 
+	it("shows the chosen protocol's default, or the shape of a URL where there is none", async () => {
+		const { user } = setup({ spec: deepseekSpec });
+		const url = screen.getByLabelText('Base URL') as HTMLInputElement;
+		expect(url.placeholder).toBe('https://api.deepseek.com');
+		await user.selectOptions(screen.getByLabelText('Protocol'), 'anthropic');
+		expect(url.placeholder).toBe('https://api.deepseek.com/anthropic');
+	});
+
+	it("shows a type's example URL and note where it has no default", () => {
+		setup({
+			spec: { ...anthropicCompatibleSpec, base_url_example: 'https://res.example.com', note: 'A deployment name.' }
+		});
+		const url = screen.getByLabelText('Base URL') as HTMLInputElement;
+		expect(url.placeholder).toBe('https://res.example.com');
+		expect(url.required || url.getAttribute('aria-required') === 'true').toBe(true);
+		expect(screen.getByText(/A deployment name\./)).toBeTruthy();
+	});
+
 	it('sends no base URL and no key when those fields are empty, then tests the connection', async () => {
 		const { server, onsaved, user } = setup();
 		server.on(`POST ${BASE}`, { status: 201, body: provider({ has_key: false, key_last4: null }) });
