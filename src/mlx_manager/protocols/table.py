@@ -230,6 +230,7 @@ ANTHROPIC = ProviderProtocol(
     encode_stream=_anthropic_stream,
     encode_error=anthropic_errors.encode_error,
     encode_stream_error=anthropic_errors.encode_stream_error,
+    reply_headers=anthropic_request.reply_headers,
     auth_headers=_anthropic_key,
     encode_request=_encode_anthropic,
     decode_response=anthropic_response.decode_response,

@@ -328,3 +328,40 @@ def test_json_schema_with_tools_is_refused_naming_it(gateway: Gateway) -> None:
         )
     error: Any = info.value.body
     assert error["param"] == "response_format"
+
+
+CLAUDE_CODE: Any = {
+    "max_tokens": 50,
+    "messages": [{"role": "user", "content": "hi"}],
+    "metadata": {"user_id": "user_abc"},
+    "betas": ["context-management-2025-06-27", "mid-conversation-system-2026-04-07"],
+    "extra_body": {"context_management": {"edits": [{"type": "clear_tool_uses_20250919"}]}},
+    # Claude Code asks for /v1/messages?beta=true.
+    "extra_query": {"beta": "true"},
+}
+
+
+def test_claude_codes_betas_and_fields_pass_to_an_anthropic_provider(gateway: Gateway) -> None:
+    raw = gateway.anthropic().beta.messages.with_raw_response.create(
+        model=model("anthropic"), **CLAUDE_CODE
+    )
+    assert raw.http_request.url.params["beta"] == "true"
+    assert "x-mlx-manager-dropped-fields" not in raw.headers
+    sent = gateway.upstream.received[-1]
+    assert sent.path == "/v1/messages"
+    assert sent.headers["anthropic-beta"] == ",".join(CLAUDE_CODE["betas"])
+    body = sent.json()
+    assert body["context_management"] == CLAUDE_CODE["extra_body"]["context_management"]
+    assert body["metadata"] == {"user_id": "user_abc"}
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_claude_codes_fields_left_out_elsewhere_are_named(gateway: Gateway, stream: bool) -> None:
+    raw = gateway.anthropic().beta.messages.with_raw_response.create(
+        model=model("openai"), stream=stream, **CLAUDE_CODE
+    )
+    assert raw.headers["x-mlx-manager-dropped-fields"] == "context_management"
+    raw.parse()
+    body = gateway.upstream.received[-1].json()
+    assert "context_management" not in body
+    assert body["user"] == "user_abc"

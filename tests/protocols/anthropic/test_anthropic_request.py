@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 import pytest
 
@@ -20,6 +21,8 @@ from mlx_manager.core import (
 )
 from mlx_manager.errors import InvalidRequest, Untranslatable
 from mlx_manager.protocols.anthropic import decode_request, encode_request
+from mlx_manager.protocols.anthropic.request import AnthropicChat
+from mlx_manager.protocols.table import ANTHROPIC
 
 SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}}}
 EPHEMERAL = {"type": "ephemeral"}
@@ -134,7 +137,10 @@ IR = ChatRequest(
 
 
 def test_decode_golden() -> None:
-    assert decode_request(copy.deepcopy(WIRE)) == IR
+    decoded = decode_request(copy.deepcopy(WIRE))
+    assert isinstance(decoded, AnthropicChat) and decoded.dropped == ["service_tier"]
+    values = {f.name: getattr(decoded, f.name) for f in dataclasses.fields(ChatRequest)}
+    assert ChatRequest(**values) == IR
 
 
 def test_encode_is_the_original_wire() -> None:
@@ -358,3 +364,14 @@ def test_system_turns_stay_in_place_and_join_the_system_prompt_upstream() -> Non
         {"role": "assistant", "content": "hello"},
         {"role": "user", "content": "go"},
     ]
+
+
+def test_fields_the_ir_cannot_carry_are_named_for_the_reply() -> None:
+    body = base(context_management={"edits": []}, service_tier="auto", metadata={"user_id": "u"})
+    request = decode_request(body)
+    assert request.user == "u"
+    assert ANTHROPIC.reply_headers is not None
+    assert ANTHROPIC.reply_headers(request) == {
+        "x-mlx-manager-dropped-fields": "context_management, service_tier"
+    }
+    assert ANTHROPIC.reply_headers(decode_request(base())) == {}

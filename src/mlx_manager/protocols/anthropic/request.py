@@ -12,6 +12,10 @@ Decisions (each refusal is an ``Untranslatable`` naming the field):
 - ``system`` turns inside ``messages`` (the ``mid-conversation-system`` beta) hold text blocks
   only and stay where they stand in the IR. Encoded for an Anthropic provider through the IR,
   they join the system prompt, in order: the beta is not one every provider takes.
+- Fields the Messages API has and the IR does not (Claude Code's ``context_management``,
+  ``service_tier`` …) reach Anthropic providers on the same-protocol fast path, which relays the
+  body. Through the IR they are left out, and the reply names them in
+  ``x-mlx-manager-dropped-fields``. ``metadata.user_id`` is the IR's ``user``.
 - ``thinking: {type: adaptive}`` becomes a ``Reasoning`` with neither budget nor effort (the model
   decides), and is encoded back as adaptive.
 - Encoding: ``max_tokens`` is required by Anthropic, so ``default_max_tokens`` fills it in; an
@@ -25,6 +29,7 @@ Decisions (each refusal is an ``Untranslatable`` naming the field):
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 import orjson
@@ -51,6 +56,8 @@ from mlx_manager.protocols.anthropic.schemas import (
 from mlx_manager.protocols.reasoning import MIN_BUDGET, budget_for
 from mlx_manager.protocols.wire import validate
 
+DROPPED_FIELDS_HEADER = "x-mlx-manager-dropped-fields"
+_FIELDS = frozenset(AnthropicMessagesRequest.model_fields)
 Role = Literal["user", "assistant", "system"]
 _ALLOWED: dict[Role, frozenset[str]] = {
     "user": frozenset({"text", "image", "tool_result"}),
@@ -60,9 +67,30 @@ _ALLOWED: dict[Role, frozenset[str]] = {
 _KNOWN = frozenset().union(*_ALLOWED.values())
 
 
+@dataclass(slots=True)
+class AnthropicChat(ChatRequest):
+    """A chat request that came in as an Anthropic request and left fields out."""
+
+    # The body's top-level fields that no translated route carries, sorted.
+    dropped: list[str] = field(default_factory=list)
+
+
 def decode_request(body: object) -> ChatRequest:
     """Decode a caller's ``/v1/messages`` body; raises ``InvalidRequest`` only."""
-    return _decode(validate(AnthropicMessagesRequest, body))
+    request = _decode(validate(AnthropicMessagesRequest, body))
+    names = body if isinstance(body, dict) else {}  # validate refused anything else
+    dropped = sorted(name for name in names if name not in _FIELDS)
+    if not dropped:
+        return request
+    values = {f.name: getattr(request, f.name) for f in fields(request)}
+    return AnthropicChat(**values, dropped=dropped)
+
+
+def reply_headers(request: ChatRequest) -> dict[str, str]:
+    """The header naming the fields a translated reply's request left out, when there were any."""
+    if isinstance(request, AnthropicChat):
+        return {DROPPED_FIELDS_HEADER: ", ".join(request.dropped)}
+    return {}
 
 
 def decode_count_request(body: object) -> ChatRequest:
