@@ -164,8 +164,8 @@ class ProviderSpec:
     docs_url: str
     # Whether a key is normally needed; local and compatible servers often run without one.
     key_required: bool = True
-    # Whether the provider also serves OpenAI's Responses API (not a protocol of the gateway
-    # yet: a fact for the UI and for when it is).
+    # Whether the provider also serves OpenAI's Responses API. The gateway serves that API to
+    # its clients but calls providers over chat, so this is a fact for the UI.
     responses: bool = False
     # OpenAI's own API wants ``max_completion_tokens`` (reasoning models refuse ``max_tokens``);
     # compatible servers commonly know only ``max_tokens``.

@@ -48,7 +48,7 @@ class ProviderDefaults(BaseModel):
     key_required: bool
     # Whether the model listing names what a target may ask for.
     models_list: bool
-    # Whether the provider also serves OpenAI's Responses API (not served by the gateway).
+    # Whether the provider also serves OpenAI's Responses API (the gateway calls it over chat).
     responses: bool
     docs_url: str
     # The base URL's shape where there is no default, for a placeholder.

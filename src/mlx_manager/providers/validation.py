@@ -55,6 +55,10 @@ def check_target(
     else:
         # A protocol the type does not serve is reported below, not as a missing URL.
         chosen = api_type if api_type in spec.api_types else spec.api_type
+        # Azure's portal shows the resource both bare and as ``.../openai/v1``; deployment URLs
+        # add ``/openai`` themselves, so a typed one goes rather than doubling.
+        if url is not None and spec.endpoint(chosen).per_model:
+            url = url.removesuffix("/openai")
         if url is None and spec.endpoint(chosen).base_url is None:
             errors.append(
                 FieldError("base_url", f"{spec.label} providers need a base URL (none by default)")

@@ -171,6 +171,16 @@ async def test_azure_carries_the_api_version_and_a_saved_provider_tests_alike(
     assert sent.headers["api-key"] == KEY
 
 
+@pytest.mark.parametrize("suffix", ["", "/", "/openai", "/openai/v1/"])
+async def test_azure_takes_the_resource_url_as_the_portal_shows_it(
+    client: httpx.AsyncClient, upstream: FakeUpstream, suffix: str
+) -> None:
+    upstream.reply("/openai/models", provider_like("GET", API_KEY))
+    result = await run_test(client, "azure_openai", "openai", upstream.base_url + suffix, KEY)
+    assert result["ok"] is True, result
+    assert upstream.received[-1].path == "/openai/models"
+
+
 async def test_azure_needs_the_resources_base_url(client: httpx.AsyncClient) -> None:
     response = await client.post(f"{API}/test", json={"backend_type": "azure_openai"})
     assert response.status_code == 422
