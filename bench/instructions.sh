@@ -23,7 +23,7 @@ GW_PORT=$(free_port)
 "$VENV/bin/python" "$SHARED/mock_upstream.py" --port "$MOCK_PORT" >"$WORK/mock.log" 2>&1 &
 MOCK_PID=$!
 # PYTHONMALLOC=malloc: valgrind sees every allocation (pymalloc's arenas confuse it).
-BENCH_UPSTREAM="http://127.0.0.1:$MOCK_PORT" MLX_MANAGER_ADMIN_TOKEN=bench MLX_MANAGER_LOG_LEVEL=warning \
+BENCH_UPSTREAM="http://127.0.0.1:$MOCK_PORT" MLX_MANAGER_ADMIN_TOKEN=bench \
   PYTHONPATH="$SRC" PYTHONMALLOC=malloc \
   valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$WORK/cg.out" \
   .venv/bin/python -m mlx_manager serve --port "$GW_PORT" --data-dir "$WORK/data" \

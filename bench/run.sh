@@ -22,7 +22,7 @@ trap 'kill $MOCK_PID $GW_PID 2>/dev/null || true; wait 2>/dev/null || true; rm -
 
 "$VENV/bin/python" "$SHARED/mock_upstream.py" --port "$MOCK_PORT" >"$OUT/mock.log" 2>&1 &
 MOCK_PID=$!
-BENCH_UPSTREAM="http://127.0.0.1:$MOCK_PORT" MLX_MANAGER_ADMIN_TOKEN=bench MLX_MANAGER_LOG_LEVEL=warning \
+BENCH_UPSTREAM="http://127.0.0.1:$MOCK_PORT" MLX_MANAGER_ADMIN_TOKEN=bench \
   .venv/bin/mlx-manager serve --port "$GW_PORT" --data-dir "$DATA" --config bench/bench-config.yaml \
   >"$OUT/gateway.log" 2>&1 &
 GW_PID=$!

@@ -69,7 +69,10 @@ def _serve(args: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
-        log_config=log_config(settings.log_format, settings.log_level),
+        log_config=log_config(
+            settings.log_format, settings.log_level, access_log=settings.access_log
+        ),
+        access_log=settings.access_log,
         server_header=False,
         # The client address is the socket's unless MLX_MANAGER_TRUSTED_PROXIES says otherwise.
         proxy_headers=False,

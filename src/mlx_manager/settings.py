@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     max_json_depth: int = Field(default=64, ge=4)
     # Operating it. Logs: "text", or "json" lines; each line carries the request id.
     log_format: Literal["text", "json"] = "text"
+    # A line per request from uvicorn (written by a thread of its own); the request log records
+    # every request either way.
+    access_log: bool = False
     # On SIGTERM: seconds to let requests and streams in flight finish before they are cut.
     drain_timeout: int = Field(default=30, ge=0)
     # The request log: prompt and completion text only when this is on; kept by age and count.
