@@ -252,8 +252,13 @@ def test_a_build_from_a_fresh_checkout_builds_the_ui(tmp_path: Path) -> None:
             pytest.fail(message)
         pytest.skip(message)
     project = _copy_sources(tmp_path)
-    # The checkout's installed packages, so the hook skips `npm ci` (its lock is unchanged).
-    (project / "frontend" / "node_modules").symlink_to(node_modules)
+    installed = node_modules / ".package-lock.json"
+    lock = ROOT / "frontend" / "package-lock.json"
+    # The checkout's installed packages, so the hook skips `npm ci`, but only while they match
+    # the lock: otherwise the hook's `npm ci` would empty the checkout's node_modules through the
+    # link, so the copy gets an install of its own.
+    if installed.is_file() and installed.stat().st_mtime >= lock.stat().st_mtime:
+        (project / "frontend" / "node_modules").symlink_to(node_modules)
     wheel = _build(project, tmp_path / "dist", env=_clean_environment(), wheel_only=True)
     built = _static_files(wheel)
     assert {"index.html", "favicon.svg"} <= built
