@@ -26,11 +26,34 @@ from mlx_manager.api.inference.replies import encode_answer, error_response
 from mlx_manager.api.limits import check_chat_shape
 from mlx_manager.api.state import AppState
 from mlx_manager.errors import GatewayError
-from mlx_manager.gateway.inbound import read_inbound
+from mlx_manager.gateway.inbound import Inbound, read_inbound
 from mlx_manager.observability.record import RequestRecord, record_of
 from mlx_manager.protocols.table import ANTHROPIC, CLIENT_PROTOCOLS, OPENAI, RESPONSES, WireProtocol
 
 router = APIRouter(prefix="/v1", tags=["inference"])
+
+
+def checked_inbound(
+    protocol: WireProtocol,
+    raw: bytes,
+    headers: Iterable[tuple[bytes, bytes]],
+    *,
+    state: AppState,
+    caller: Caller,
+    record: RequestRecord,
+) -> Inbound:
+    """A chat-shaped request read once and checked: within the caps, for a model the caller may
+    ask for."""
+    inbound = read_inbound(protocol, raw, record=record, headers=headers)
+    settings = state.settings
+    check_chat_shape(
+        inbound.body,
+        max_messages=settings.max_messages,
+        max_tools=settings.max_tools,
+        max_depth=settings.max_json_depth,
+    )
+    caller.check_model(inbound.model)
+    return inbound
 
 
 async def _serve(
@@ -44,15 +67,7 @@ async def _serve(
 ) -> Response:
     note_caller(record, caller, state.keys)
     try:
-        inbound = read_inbound(protocol, raw, record=record, headers=headers)
-        settings = state.settings
-        check_chat_shape(
-            inbound.body,
-            max_messages=settings.max_messages,
-            max_tools=settings.max_tools,
-            max_depth=settings.max_json_depth,
-        )
-        caller.check_model(inbound.model)
+        inbound = checked_inbound(protocol, raw, headers, state=state, caller=caller, record=record)
         answer = await state.gateway.chat(inbound)
     except GatewayError as exc:
         record.failed(exc)

@@ -8,10 +8,9 @@ from starlette.responses import Response
 
 from mlx_manager.api.deps import StateDep
 from mlx_manager.api.inference.access import AnthropicCaller, note_caller
+from mlx_manager.api.inference.chat import checked_inbound
 from mlx_manager.api.inference.replies import error_response
-from mlx_manager.api.limits import check_chat_shape
 from mlx_manager.errors import GatewayError
-from mlx_manager.gateway.inbound import read_inbound
 from mlx_manager.observability.record import record_of
 from mlx_manager.protocols.table import ANTHROPIC
 
@@ -23,17 +22,14 @@ async def count_tokens(request: Request, state: StateDep, caller: AnthropicCalle
     record = record_of(request.scope)
     note_caller(record, caller, state.keys)
     try:
-        inbound = read_inbound(
-            ANTHROPIC, await request.body(), record=record, headers=request.scope["headers"]
+        inbound = checked_inbound(
+            ANTHROPIC,
+            await request.body(),
+            request.scope["headers"],
+            state=state,
+            caller=caller,
+            record=record,
         )
-        settings = state.settings
-        check_chat_shape(
-            inbound.body,
-            max_messages=settings.max_messages,
-            max_tools=settings.max_tools,
-            max_depth=settings.max_json_depth,
-        )
-        caller.check_model(inbound.model)
         count = await state.token_counter.count(inbound)
     except GatewayError as exc:
         record.failed(exc)
