@@ -28,6 +28,7 @@ from mlx_manager.api.admin import auth as auth_api
 from mlx_manager.api.admin import keys as keys_api
 from mlx_manager.api.admin import logs as logs_api
 from mlx_manager.api.admin import models as local_models_api
+from mlx_manager.api.admin import provider_models as provider_models_api
 from mlx_manager.api.admin import providers as providers_api
 from mlx_manager.api.admin import rules as rules_api
 from mlx_manager.api.admin import users as users_api
@@ -42,6 +43,7 @@ from mlx_manager.api.inference import embeddings as embeddings_api
 from mlx_manager.api.inference import models as models_api
 from mlx_manager.api.inference.access import install_refusal_handler
 from mlx_manager.api.inference.chat import chat_endpoint
+from mlx_manager.api.inference.surface import install_unknown_path_handler
 from mlx_manager.api.limits import BodySizeLimit
 from mlx_manager.api.request_id import RequestIdMiddleware
 from mlx_manager.api.state import AppState
@@ -100,12 +102,12 @@ def create_app(settings: Settings, *, serving: bool = False) -> FastAPI:
     app.include_router(users_api.router)
     app.include_router(keys_api.router)
     app.include_router(providers_api.router)
+    app.include_router(provider_models_api.router)
     app.include_router(rules_api.router)
     app.include_router(local_models_api.router)
-    app.include_router(chat_api.router)
-    app.include_router(count_tokens_api.router)
-    app.include_router(models_api.router)
-    app.include_router(embeddings_api.router)
+    v1 = (chat_api.router, count_tokens_api.router, models_api.router, embeddings_api.router)
+    for v1_router in v1:
+        app.include_router(v1_router)
     app.include_router(logs_api.router)
     app.include_router(health_api.router)
     app.include_router(metrics_api.router)
@@ -127,6 +129,7 @@ def create_app(settings: Settings, *, serving: bool = False) -> FastAPI:
         )
     )
 
+    install_unknown_path_handler(app, v1)
     # Last, so the UI's fallback never shadows an API route.
     mount_web(app, STATIC_DIR)
     return app
@@ -212,6 +215,9 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
         await apply_config_file(config, providers=providers, rules=rules)
     clients = ProviderClients()
     stack.push_async_callback(clients.aclose)
+    # Closed before the clients: a list still being fetched is cancelled, not cut off.
+    model_lists = ProviderModelLists(clients)
+    stack.push_async_callback(model_lists.aclose)
     retry_budget = RetryBudget(
         ratio=settings.retry_budget_ratio, min_per_second=settings.retry_budget_min_per_second
     )
@@ -250,7 +256,7 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
         router=router,
         rules=rules,
         admin_token=admin_token,
-        model_lists=ProviderModelLists(clients),
+        model_lists=model_lists,
         local=local,
         gateway=Gateway(
             router=router,

@@ -7,9 +7,11 @@ stable ``code``. Exactly one place per protocol (``api/errors.py``) turns them i
     ├── InvalidRequest          400  invalid_request_error
     │   └── Untranslatable      400  a field that the target protocol cannot carry
     ├── Unauthorized            401  authentication_error
+    │   └── InvalidKey          401  invalid_api_key: a key presented that is not one
     ├── Forbidden               403  permission_error
     ├── NotFound                404  not_found_error
     │   └── ModelNotFound       404  model_not_found
+    ├── MethodNotAllowed        405  method_not_allowed
     ├── Conflict                409  conflict
     ├── PayloadTooLarge         413  request_too_large
     ├── RateLimited             429  rate_limit_error
@@ -68,6 +70,13 @@ class Unauthorized(GatewayError):
     code = "authentication_error"
 
 
+class InvalidKey(Unauthorized):
+    """A key was presented and is not valid: trying again with it cannot help."""
+
+    code = "invalid_api_key"
+    should_retry = False
+
+
 class Forbidden(GatewayError):
     status_code = 403
     code = "permission_error"
@@ -80,6 +89,11 @@ class NotFound(GatewayError):
 
 class ModelNotFound(NotFound):
     code = "model_not_found"
+
+
+class MethodNotAllowed(GatewayError):
+    status_code = 405
+    code = "method_not_allowed"
 
 
 class Conflict(GatewayError):

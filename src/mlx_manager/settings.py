@@ -111,18 +111,32 @@ class Settings(BaseSettings):
     # the loopback names and the bound host (``*``: any; ``*.example.com``: its subdomains).
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Which providers' own models ``GET /v1/models`` lists, as ``provider/model``: ``*`` every
+    # provider's, names (comma-separated) those providers', empty (or ``none``) none.
+    list_provider_models: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
     # ``GET /metrics`` needs ``Authorization: Bearer <this>`` when set; open when empty.
     metrics_token: SecretStr | None = None
     # Seconds any one database step may take: a pooled connection, connecting, a statement.
     database_timeout: float = Field(default=5.0, gt=0)
 
-    @field_validator("trusted_proxies", "allowed_origins", "allowed_hosts", mode="before")
+    @field_validator(
+        "trusted_proxies", "allowed_origins", "allowed_hosts", "list_provider_models", mode="before"
+    )
     @classmethod
     def _split_lists(cls, value: object) -> object:
         # ``MLX_MANAGER_TRUSTED_PROXIES=10.0.0.1,10.1.0.0/16``
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("list_provider_models")
+    @classmethod
+    def _none_is_empty(cls, value: list[str]) -> list[str]:
+        return [] if value == ["none"] else value
+
+    def lists_models_of(self, provider: str) -> bool:
+        """Whether ``GET /v1/models`` lists the models of the provider named ``provider``."""
+        return "*" in self.list_provider_models or provider in self.list_provider_models
 
     @property
     def loopback_only(self) -> bool:

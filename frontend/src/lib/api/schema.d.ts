@@ -389,6 +389,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/settings/provider-models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Provider Models */
+        get: operations["list_provider_models_api_settings_provider_models_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/settings/provider-models/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh All
+         * @description Every provider's list fetched again now.
+         */
+        post: operations["refresh_all_api_settings_provider_models_refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/settings/provider-models/{provider_id}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refresh One */
+        post: operations["refresh_one_api_settings_provider_models__provider_id__refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/settings/providers": {
         parameters: {
             query?: never;
@@ -768,11 +822,29 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * OpenAI model list
-         * @description Only the names the caller's key may use, when its key limits the models.
-         */
+        /** Model list (OpenAI's shape; Anthropic's for Anthropic clients) */
         get: operations["list_models_v1_models_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{model_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One model (OpenAI's or Anthropic's shape)
+         * @description A listed model, or a name the gateway routes (a rule matches it, or a provider's prefix
+         *     whose list does not say otherwise); else a 404 in the caller's shape.
+         */
+        get: operations["retrieve_model_v1_models__model_id__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1088,6 +1160,21 @@ export interface components {
             /** Tokens Per Minute */
             tokens_per_minute?: number | null;
         };
+        /** ListedModelPublic */
+        ListedModelPublic: {
+            /** Context Length */
+            context_length: number | null;
+            /** Created */
+            created: number | null;
+            /** Display Name */
+            display_name: string | null;
+            /** Id */
+            id: string;
+            /** Input Price */
+            input_price: number | null;
+            /** Output Price */
+            output_price: number | null;
+        };
         /** LoadRequest */
         LoadRequest: {
             /**
@@ -1206,6 +1293,29 @@ export interface components {
         ProviderList: {
             /** Providers */
             providers: components["schemas"]["ProviderPublic"][];
+        };
+        /** ProviderModelsList */
+        ProviderModelsList: {
+            /** Providers */
+            providers: components["schemas"]["ProviderModelsPublic"][];
+        };
+        /** ProviderModelsPublic */
+        ProviderModelsPublic: {
+            /** Error */
+            error: string | null;
+            /** Fetched At */
+            fetched_at: number | null;
+            /** Models */
+            models: components["schemas"]["ListedModelPublic"][];
+            /** Provider */
+            provider: string;
+            /** Provider Id */
+            provider_id: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "unlisted" | "unavailable" | "pending";
         };
         /** ProviderPublic */
         ProviderPublic: {
@@ -2400,6 +2510,77 @@ export interface operations {
             };
         };
     };
+    list_provider_models_api_settings_provider_models_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderModelsList"];
+                };
+            };
+        };
+    };
+    refresh_all_api_settings_provider_models_refresh_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderModelsList"];
+                };
+            };
+        };
+    };
+    refresh_one_api_settings_provider_models__provider_id__refresh_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderModelsPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_providers_api_settings_providers_get: {
         parameters: {
             query?: never;
@@ -3143,9 +3324,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    retrieve_model_v1_models__model_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

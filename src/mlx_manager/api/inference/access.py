@@ -3,7 +3,9 @@
 A caller presents a key as ``Authorization: Bearer <key>`` (OpenAI SDKs) or ``x-api-key: <key>``
 (Anthropic SDKs). With no unrevoked key at all, ``/v1`` is open while the server listens on
 loopback only (or ``allow_open`` is set). The admin token and a signed-in user's session (the UI
-playground) are let in too, without key limits. Refusals are answered in the caller's protocol.
+playground) are let in too, without key limits. Refusals are answered in the caller's protocol:
+a key presented and wrong is a 401 ``invalid_api_key`` ("Invalid API key", ``x-should-retry:
+false``); "a gateway key is required" only when none was presented.
 """
 
 from __future__ import annotations
@@ -14,15 +16,19 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from starlette.responses import JSONResponse
 
+from mlx_manager.accounts.tokens import TOKEN_PREFIX
 from mlx_manager.api.auth import bearer, identify, is_admin_token
 from mlx_manager.api.deps import StateDep
 from mlx_manager.api.inference.replies import error_response
 from mlx_manager.api.state import AppState
-from mlx_manager.errors import Forbidden, GatewayError, Unauthorized
+from mlx_manager.errors import Forbidden, GatewayError, InvalidKey, Unauthorized
 from mlx_manager.gateway_keys.keys import KEY_PREFIX, GatewayKey
 from mlx_manager.gateway_keys.service import GatewayKeyService
 from mlx_manager.observability.record import RequestRecord
 from mlx_manager.protocols.table import ANTHROPIC, OPENAI, WireProtocol
+
+INVALID_KEY = "Invalid API key"
+ASK_FOR_KEY = "An admin creates keys on the Keys page (/keys) or with POST /api/keys."
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +73,9 @@ async def _caller(request: Request, state: AppState) -> Caller:
     if presented is not None and presented.startswith(KEY_PREFIX):
         key = keys.table.find(presented)
         if key is None:
-            raise Unauthorized("This gateway key is unknown or revoked; ask an admin for a key.")
+            raise InvalidKey(
+                f"{INVALID_KEY}: this gateway key is unknown or revoked. {ASK_FOR_KEY}"
+            )
         await keys.admit(key)
         return Caller(key=key)
     if len(keys.table) == 0 and state.open_without_keys:
@@ -76,16 +84,28 @@ async def _caller(request: Request, state: AppState) -> Caller:
         return Caller()
     if await identify(request, admin_token=state.admin_token, accounts=state.accounts):
         return Caller()
-    if len(keys.table) == 0:
-        raise Unauthorized(
-            f"This server listens on {state.settings.host} and has no gateway keys, so /v1 is"
-            " closed: an admin creates a key in Settings → Keys (POST /api/keys), or starts the"
-            " server with --allow-open (MLX_MANAGER_ALLOW_OPEN=true) to serve anyone who can"
-            " reach it."
+    closed = (
+        f"This server listens on {state.settings.host} and has no gateway keys, so /v1 is"
+        " closed: an admin creates a key on the Keys page (/keys) or with POST /api/keys, or"
+        " starts the server with --allow-open (MLX_MANAGER_ALLOW_OPEN=true) to serve anyone"
+        " who can reach it."
+    )
+    # A key that is presented and wrong is said to be so: clients (Claude Code among them)
+    # keep retrying a refusal that reads like a missing key.
+    if presented is not None:
+        reason = (
+            "this session token has expired or was signed out; sign in again."
+            if presented.startswith(TOKEN_PREFIX)
+            else f"it is not a gateway key of this server. {ASK_FOR_KEY}"
         )
+        raise InvalidKey(
+            f"{INVALID_KEY}: {reason}" + (f" {closed}" if len(keys.table) == 0 else "")
+        )
+    if len(keys.table) == 0:
+        raise Unauthorized(closed)
     raise Unauthorized(
         "A gateway key is required: send 'Authorization: Bearer <key>' or 'x-api-key: <key>'."
-        " An admin creates keys in Settings → Keys (POST /api/keys)."
+        f" {ASK_FOR_KEY}"
     )
 
 
