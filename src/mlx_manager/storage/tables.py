@@ -153,3 +153,21 @@ class RequestLogRow(Base):
     output_tokens: Mapped[int | None] = mapped_column(Integer)
     prompt: Mapped[str | None] = mapped_column(Text)
     completion: Mapped[str | None] = mapped_column(Text)
+
+
+class StoredResponseRow(Base):
+    """A Responses API response kept for ``previous_response_id`` and ``GET /v1/responses``:
+    the ``response`` object as sent, this request's input items, and ``history``, the items of
+    the conversation before them (the chain of previous responses, flattened, so continuing
+    from it is one read)."""
+
+    __tablename__ = "stored_responses"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Whose it is: ``key:<id>`` for a gateway key, ``""`` for every other caller.
+    owner: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    model: Mapped[str] = mapped_column(String(200))
+    response: Mapped[dict[str, object]] = mapped_column(JSON)
+    input_items: Mapped[list[object]] = mapped_column(JSON)
+    history: Mapped[list[object]] = mapped_column(JSON)

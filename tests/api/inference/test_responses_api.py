@@ -151,7 +151,7 @@ def test_hosted_tools_are_left_out_and_named(gateway: Gateway) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "param"),
     [
-        ({"previous_response_id": "resp_abc"}, "previous_response_id"),
+        ({"extra_body": {"conversation": "conv_abc"}}, "conversation"),
         ({"text": {"format": {"type": "json_object"}}, "tools": TOOLS}, "text.format"),
         ({"extra_body": {"input": [{"type": "item_reference", "id": "x"}]}}, "input[0].type"),
         ({"extra_body": {"temperature": "hot"}}, "temperature"),

@@ -150,7 +150,6 @@ def test_settings_map_to_the_ir_and_codex_fields_are_accepted() -> None:
 @pytest.mark.parametrize(
     ("body", "param"),
     [
-        ({"previous_response_id": "resp_1"}, "previous_response_id"),
         ({"conversation": "conv_1"}, "conversation"),
         ({"background": True}, "background"),
         ({"text": {"format": {"type": "json_schema", "name": "a"}}}, "text.format.schema"),
@@ -181,9 +180,17 @@ def test_what_cannot_be_served_is_refused_naming_the_field(
         decode_request({"model": "m", "input": "hi", **body})
     assert caught.value.param == param
     assert caught.value.status == 400
-    if "previous_response_id" in body:
+    if "conversation" in body:
         assert not isinstance(caught.value, Untranslatable)
         assert "previous_response_id" in caught.value.message
+
+
+def test_conversation_state_is_echoed_for_the_http_edge_to_serve() -> None:
+    # The edge has put the stored conversation in ``input``; the codec only repeats the fields.
+    request = decoded(input="hi", previous_response_id="resp_1")
+    assert request.echo["previous_response_id"] == "resp_1"
+    assert request.echo["store"] is True
+    assert request.response_id is None and request.keep is None
 
 
 def test_structured_output_is_a_forced_tool() -> None:

@@ -23,11 +23,14 @@ from mlx_manager.api.inference.access import (
 )
 from mlx_manager.api.inference.event_stream import EventStream, HangUp, server_stopped
 from mlx_manager.api.inference.replies import encode_answer, error_response
+from mlx_manager.api.inference.stored_responses import owner_of, store_of
+from mlx_manager.api.inference.stored_responses import router as stored_responses_router
 from mlx_manager.api.limits import check_chat_shape
 from mlx_manager.api.state import AppState
 from mlx_manager.errors import GatewayError
 from mlx_manager.gateway.inbound import Inbound, read_inbound
 from mlx_manager.observability.record import RequestRecord, record_of
+from mlx_manager.protocols.responses import ResponsesChat
 from mlx_manager.protocols.table import ANTHROPIC, CLIENT_PROTOCOLS, OPENAI, RESPONSES, WireProtocol
 
 router = APIRouter(prefix="/v1", tags=["inference"])
@@ -45,6 +48,12 @@ def checked_inbound(
     """A chat-shaped request read once and checked: within the caps, for a model the caller may
     ask for."""
     inbound = read_inbound(protocol, raw, record=record, headers=headers)
+    _check_shape(inbound, state)
+    caller.check_model(inbound.model)
+    return inbound
+
+
+def _check_shape(inbound: Inbound, state: AppState) -> None:
     settings = state.settings
     check_chat_shape(
         inbound.body,
@@ -52,8 +61,6 @@ def checked_inbound(
         max_tools=settings.max_tools,
         max_depth=settings.max_json_depth,
     )
-    caller.check_model(inbound.model)
-    return inbound
 
 
 async def _serve(
@@ -61,6 +68,7 @@ async def _serve(
     raw: bytes,
     headers: Iterable[tuple[bytes, bytes]],
     *,
+    scope: Scope,
     state: AppState,
     caller: Caller,
     record: RequestRecord,
@@ -68,11 +76,25 @@ async def _serve(
     note_caller(record, caller, state.keys)
     try:
         inbound = checked_inbound(protocol, raw, headers, state=state, caller=caller, record=record)
+        if protocol is RESPONSES:
+            await _conversation(inbound, scope=scope, state=state, caller=caller)
         answer = await state.gateway.chat(inbound)
     except GatewayError as exc:
         record.failed(exc)
         return error_response(protocol, exc)
     return encode_answer(inbound, answer)
+
+
+async def _conversation(inbound: Inbound, *, scope: Scope, state: AppState, caller: Caller) -> None:
+    """The stored conversation before a Responses request's input, and its response stored;
+    no database call unless it continues one (``store_of``)."""
+    attach = await store_of(scope).prepare(inbound, owner_of(caller))
+    if isinstance(inbound.body.get("previous_response_id"), str):
+        # The caps hold for the whole conversation the provider will receive.
+        _check_shape(inbound, state)
+    request = inbound.request()
+    if isinstance(request, ResponsesChat):
+        attach(request)
 
 
 async def _route(
@@ -81,7 +103,9 @@ async def _route(
     raw = await request.body()
     record = record_of(request.scope)
     headers = request.scope["headers"]
-    return await _serve(protocol, raw, headers, state=state, caller=caller, record=record)
+    return await _serve(
+        protocol, raw, headers, scope=request.scope, state=state, caller=caller, record=record
+    )
 
 
 @router.post("/chat/completions", summary="OpenAI chat completions")
@@ -99,6 +123,8 @@ async def responses(request: Request, state: StateDep, caller: OpenAICaller) -> 
     # OpenAICaller: a refusal in OpenAI's error shape, which is the Responses API's too.
     return await _route(RESPONSES, request, state, caller)
 
+
+router.include_router(stored_responses_router)
 
 CHAT_PATHS = CLIENT_PROTOCOLS
 
@@ -136,7 +162,13 @@ async def chat_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
     try:
         try:
             response = await _serve(
-                protocol, raw, scope["headers"], state=state, caller=caller, record=record
+                protocol,
+                raw,
+                scope["headers"],
+                scope=scope,
+                state=state,
+                caller=caller,
+                record=record,
             )
         except asyncio.CancelledError:
             if hang_up.ended():

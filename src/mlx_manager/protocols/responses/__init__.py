@@ -5,7 +5,9 @@ Server side only: ``decode_request`` (a Responses body as a ``ChatRequest``),
 Responses event stream), ``encode_error`` / ``encode_stream_error``. No provider speaks it to
 the gateway yet, so there is no client side, and every request is served through the IR.
 
-Not here: conversation state (``previous_response_id``, stored responses), which is refused.
+Not here: conversation state (``store``, ``previous_response_id``), which needs the database
+and is the HTTP edge's (``api/inference/stored_responses``); the codec only carries the stored
+id and the hook that takes the finished response (``ResponsesChat.response_id`` and ``keep``).
 """
 
 from mlx_manager.protocols.responses.errors import encode_error, encode_stream_error

@@ -14,14 +14,17 @@ Decisions (each refusal is an ``Untranslatable`` or ``InvalidRequest`` naming th
 - ``reasoning.effort`` maps to the IR effort (``xhigh`` to ``high``, ``none`` to no reasoning).
   A ``reasoning`` item's ``encrypted_content`` is the opaque thinking data the gateway itself
   sent (an Anthropic signature, or ``redacted:`` and the redacted data), sent back with it.
-- Accepted as hints: ``store`` (nothing is stored), ``include``, ``prompt_cache_key``,
+- ``store`` and ``previous_response_id`` are the HTTP edge's (``api/inference/stored_responses``):
+  it puts the stored conversation before ``input`` and sets ``response_id`` and ``keep`` on the
+  decoded request; here they are only echoed.
+- Accepted as hints: ``include``, ``prompt_cache_key``,
   ``client_metadata``, ``metadata``, ``service_tier``, ``truncation``, ``text.verbosity``, a
   tool's ``strict``.
 - Structured output (``text.format`` ``json_schema`` or ``json_object``) is a forced tool
   whose parameters are the schema, which every target can serve; its call comes back as the
   message text. Offered together with function tools it is refused (forcing one tool would
   keep the model from the others), as is a schema whose root is not an object.
-- Refused: ``previous_response_id`` and ``conversation`` (conversation state is not kept),
+- Refused: ``conversation`` (the Conversations API is not served),
   ``prompt``, ``background``, ``max_tool_calls``, ``top_logprobs``, ``input_file`` parts,
   images by ``file_id``, and item types that need state or hosted tools (``item_reference``,
   ``web_search_call`` …).
@@ -29,6 +32,7 @@ Decisions (each refusal is an ``Untranslatable`` or ``InvalidRequest`` naming th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
@@ -84,6 +88,10 @@ class ResponsesChat(ChatRequest):
     structured: str | None = None
     # The request's own settings, which the ``response`` object repeats.
     echo: dict[str, object] = field(default_factory=dict)
+    # Set by the HTTP edge when the response is stored: the id it is stored under (an
+    # upstream's id need not be unique), and what takes the finished ``response`` object.
+    response_id: str | None = None
+    keep: Callable[[dict[str, object]], None] | None = None
 
 
 def flat_name(namespace: str, name: str) -> str:
@@ -139,13 +147,12 @@ def reply_headers(request: ChatRequest) -> dict[str, str]:
 
 
 def _refuse_unsupported(wire: ResponsesRequest) -> None:
-    for name in ("previous_response_id", "conversation"):
-        if getattr(wire, name) is not None:
-            raise InvalidRequest(
-                f"'{name}' is not supported yet: this gateway keeps no conversation state."
-                " Send the whole conversation in 'input' (with 'store': false).",
-                param=name,
-            )
+    if wire.conversation is not None:
+        raise InvalidRequest(
+            "'conversation' is not supported: this gateway serves no Conversations API."
+            " Continue with 'previous_response_id', or send the whole conversation in 'input'.",
+            param="conversation",
+        )
     for name in ("prompt", "max_tool_calls", "top_logprobs"):
         if getattr(wire, name) is not None:
             raise Untranslatable(name, "not supported by this gateway")
@@ -336,13 +343,13 @@ def _echo(wire: ResponsesRequest) -> dict[str, object]:
         "max_output_tokens": wire.max_output_tokens,
         "metadata": wire.metadata or {},
         "parallel_tool_calls": wire.parallel_tool_calls is not False,
-        "previous_response_id": None,
+        "previous_response_id": wire.previous_response_id,
         "prompt_cache_key": wire.prompt_cache_key,
         "reasoning": {
             "effort": reasoning.effort if reasoning else None,
             "summary": reasoning.summary if reasoning else None,
         },
-        "store": False,
+        "store": wire.store is not False,
         "temperature": wire.temperature if wire.temperature is not None else 1.0,
         "text": {
             "format": wire.text.format.model_dump(exclude_none=True, by_alias=True)

@@ -42,6 +42,13 @@ def response_id(id_: str) -> str:
     return "resp_" + id_
 
 
+def reply_id(request: ChatRequest, upstream_id: str) -> str:
+    """The id a stored response was given, else one made from the upstream's."""
+    if isinstance(request, ResponsesChat) and request.response_id is not None:
+        return request.response_id
+    return response_id(upstream_id)
+
+
 def encode_usage(usage: Usage) -> dict[str, object]:
     return {
         "input_tokens": usage.input_tokens,
@@ -164,7 +171,7 @@ def encode_response(
     status, incomplete = status_of(response.stop_reason)
     body = shell(
         request,
-        id_=response_id(response.id),
+        id_=reply_id(request, response.id),
         model=response.model,
         created_at=created_at if created_at is not None else int(time.time()),
         status=status,
@@ -172,4 +179,6 @@ def encode_response(
         usage=response.usage,
     )
     body["incomplete_details"] = incomplete
+    if isinstance(request, ResponsesChat) and request.keep is not None:
+        request.keep(body)
     return body

@@ -101,9 +101,11 @@ class ResponsesRequest(WireModel):
     stream: bool | None = None
     user: str | None = None
     safety_identifier: str | None = None
-    # Accepted as hints (Codex sends them): nothing is stored, and encrypted reasoning is
-    # always sent back when there is opaque reasoning to carry.
+    # Conversation state, served by the HTTP edge (see request.py).
     store: bool | None = None
+    previous_response_id: str | None = None
+    # Accepted as hints (Codex sends them): encrypted reasoning is always sent back when there
+    # is opaque reasoning to carry.
     include: list[str] | None = None
     prompt_cache_key: str | None = None
     client_metadata: dict[str, object] | None = None
@@ -111,7 +113,6 @@ class ResponsesRequest(WireModel):
     service_tier: str | None = None
     truncation: Literal["auto", "disabled"] | None = None
     # Declared only to be refused when set (see request.py).
-    previous_response_id: str | None = None
     conversation: object | None = None
     prompt: object | None = None
     background: bool | None = None

@@ -38,6 +38,7 @@ from mlx_manager.core import (
     UsageUpdate,
 )
 from mlx_manager.errors import GatewayError
+from mlx_manager.protocols.responses.request import ResponsesChat
 from mlx_manager.protocols.responses.response import (
     function_call_item,
     is_structured,
@@ -45,7 +46,7 @@ from mlx_manager.protocols.responses.response import (
     opaque_of,
     output_text,
     reasoning_item,
-    response_id,
+    reply_id,
     shell,
     status_of,
 )
@@ -71,7 +72,7 @@ class _Item:
 class _Encoder:
     def __init__(self, request: ChatRequest, start: MessageStart, *, created_at: int) -> None:
         self._request = request
-        self._id = response_id(start.id)
+        self._id = reply_id(request, start.id)
         self._model = start.model
         self._created_at = created_at
         self._sequence = 0
@@ -140,7 +141,11 @@ class _Encoder:
                 response = self.response(status, usage=self.usage)
                 response["incomplete_details"] = incomplete
                 kind = "response.completed" if status == "completed" else "response.incomplete"
-                return out + self.emit(kind, {"response": response})
+                out += self.emit(kind, {"response": response})
+                request = self._request
+                if isinstance(request, ResponsesChat) and request.keep is not None:
+                    request.keep(response)
+                return out
         return b""
 
     def fail(self, exc: GatewayError) -> bytes:
