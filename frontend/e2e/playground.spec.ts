@@ -68,7 +68,7 @@ test.describe.serial('Playground', () => {
 		await page.getByRole('textbox', { name: 'Message' }).press('Enter');
 		const reply = page.locator('[data-role="assistant"]').last();
 		await expect(reply).toHaveAttribute('data-status', 'error');
-		await expect(reply.getByRole('alert')).toContainText('401: This gateway key is unknown or revoked');
+		await expect(reply.getByRole('alert')).toContainText('401: Invalid API key: this gateway key is unknown or revoked');
 		await page.getByLabel('API key').fill('');
 		await page.getByLabel('API key').blur();
 		expect(await page.evaluate(() => localStorage.getItem('mlx-manager.gateway-key'))).toBeNull();
