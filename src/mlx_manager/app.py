@@ -58,6 +58,7 @@ from mlx_manager.cluster.topics import Topic
 from mlx_manager.config_file import apply_config_file, load_config_file
 from mlx_manager.errors import GatewayError
 from mlx_manager.gateway.service import Gateway
+from mlx_manager.gateway.stored_responses import ResponseStore
 from mlx_manager.gateway.token_count import TokenCounter
 from mlx_manager.gateway_keys.limiter import RateLimiter, SlidingWindowLimiter
 from mlx_manager.gateway_keys.service import GatewayKeyService
@@ -245,6 +246,9 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
     )
     # Runs before the engine is disposed: the request log's last rows are written first.
     stack.push_async_callback(observer.aclose)
+    responses = ResponseStore(sessions, retention_days=settings.request_log_retention_days)
+    # The same: responses still being written are written before the engine goes.
+    stack.push_async_callback(responses.aclose)
     if shared is not None:
         shared.watch(providers=providers.load, rules=rules.load, keys=keys.load)
         observer.metrics.registry.register(shared.collector())
@@ -267,6 +271,7 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
             policy=retry_policy,
             default_max_tokens=settings.default_max_tokens,
         ),
+        responses=responses,
         token_counter=TokenCounter(
             router=router, clients=clients, local=local, estimator=TokenEstimator()
         ),

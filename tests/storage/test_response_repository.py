@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from mlx_manager.api.inference.stored_responses import ResponseStore, Stored
+from mlx_manager.gateway.stored_responses import ResponseStore, Stored
 from mlx_manager.settings import to_async_url, to_sync_url
 from mlx_manager.storage import response_repository as repo
 from mlx_manager.storage.database import create_engine, session_factory
@@ -139,3 +139,15 @@ async def test_a_delete_during_the_write_waits_for_it(
     assert await store.delete("resp_c", "") is True
     await _written(store, "resp_c")
     assert await store.get("resp_c", "") is None
+
+
+async def test_closing_the_store_waits_for_the_responses_still_being_written(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    store = ResponseStore(sessions, retention_days=None)
+    for n in range(5):
+        store.put(f"resp_close{n}", Stored("", {**RESPONSE, "id": f"resp_close{n}"}, [], []))
+    await store.aclose()
+    again = ResponseStore(sessions, retention_days=None)
+    for n in range(5):
+        assert await again.get(f"resp_close{n}", "") is not None

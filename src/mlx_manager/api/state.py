@@ -12,6 +12,7 @@ from mlx_manager.backends.http.model_list import ProviderModelLists
 from mlx_manager.backends.mlx import MLXBackend
 from mlx_manager.backends.mlx.download import ModelDownloads
 from mlx_manager.gateway.service import Gateway
+from mlx_manager.gateway.stored_responses import ResponseStore
 from mlx_manager.gateway.token_count import TokenCounter
 from mlx_manager.gateway_keys.limiter import RateLimiter
 from mlx_manager.gateway_keys.service import GatewayKeyService
@@ -38,6 +39,8 @@ class AppState:
     downloads: ModelDownloads
     # Serves /v1: routes, fails over, and hands back what the endpoints encode.
     gateway: Gateway
+    # The Responses API's stored responses.
+    responses: ResponseStore
     # Serves /v1/messages/count_tokens by the same routes.
     token_counter: TokenCounter
     # Who may call: accounts and sessions for /api, gateway keys for /v1.

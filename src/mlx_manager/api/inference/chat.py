@@ -23,7 +23,7 @@ from mlx_manager.api.inference.access import (
 )
 from mlx_manager.api.inference.event_stream import EventStream, HangUp, server_stopped
 from mlx_manager.api.inference.replies import encode_answer, error_response
-from mlx_manager.api.inference.stored_responses import owner_of, store_of
+from mlx_manager.api.inference.stored_responses import owner_of
 from mlx_manager.api.inference.stored_responses import router as stored_responses_router
 from mlx_manager.api.limits import check_chat_shape
 from mlx_manager.api.state import AppState
@@ -68,7 +68,6 @@ async def _serve(
     raw: bytes,
     headers: Iterable[tuple[bytes, bytes]],
     *,
-    scope: Scope,
     state: AppState,
     caller: Caller,
     record: RequestRecord,
@@ -77,7 +76,7 @@ async def _serve(
     try:
         inbound = checked_inbound(protocol, raw, headers, state=state, caller=caller, record=record)
         if protocol is RESPONSES:
-            await _conversation(inbound, scope=scope, state=state, caller=caller)
+            await _conversation(inbound, state=state, caller=caller)
         answer = await state.gateway.chat(inbound)
     except GatewayError as exc:
         record.failed(exc)
@@ -85,10 +84,10 @@ async def _serve(
     return encode_answer(inbound, answer)
 
 
-async def _conversation(inbound: Inbound, *, scope: Scope, state: AppState, caller: Caller) -> None:
+async def _conversation(inbound: Inbound, *, state: AppState, caller: Caller) -> None:
     """The stored conversation before a Responses request's input, and its response stored;
-    no database call unless it continues one (``store_of``)."""
-    attach = await store_of(scope).prepare(inbound, owner_of(caller))
+    no database call unless it continues one."""
+    attach = await state.responses.prepare(inbound, owner_of(caller))
     if isinstance(inbound.body.get("previous_response_id"), str):
         # The caps hold for the whole conversation the provider will receive.
         _check_shape(inbound, state)
@@ -103,9 +102,7 @@ async def _route(
     raw = await request.body()
     record = record_of(request.scope)
     headers = request.scope["headers"]
-    return await _serve(
-        protocol, raw, headers, scope=request.scope, state=state, caller=caller, record=record
-    )
+    return await _serve(protocol, raw, headers, state=state, caller=caller, record=record)
 
 
 @router.post("/chat/completions", summary="OpenAI chat completions")
@@ -165,7 +162,6 @@ async def chat_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
                 protocol,
                 raw,
                 scope["headers"],
-                scope=scope,
                 state=state,
                 caller=caller,
                 record=record,

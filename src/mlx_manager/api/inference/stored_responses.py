@@ -1,268 +1,58 @@
-"""Conversation state for the Responses API: ``store`` keeps a response, ``previous_response_id``
-continues from one, and ``GET``/``DELETE /v1/responses/{id}`` and
-``GET /v1/responses/{id}/input_items`` read and remove them.
-
-Off the hot path: a request that neither stores nor continues makes no database call, and one
-that stores (``store`` defaults to true) is answered first. Its response is written by a task of
-its own once the reply is encoded, and is served from memory until that write is done, so a
-caller can continue from it straight away. Only ``previous_response_id`` reads before the reply.
+"""``GET``/``DELETE /v1/responses/{id}`` and ``GET /v1/responses/{id}/input_items``: the
+Responses API's stored responses (``gateway/stored_responses.py`` keeps them).
 
 A response belongs to its caller: a gateway key, or, for every caller that presents none (the
 admin token, a signed-in user, an open server), the server itself. Another caller's response is
-not found. Responses older than the request log's retention (``request_log_retention_days``)
-are pruned.
+not found.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import math
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
-import orjson
-from fastapi import APIRouter, Query, Request
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from starlette.types import Scope
+from fastapi import APIRouter, Query
 
+from mlx_manager.api.deps import StateDep
 from mlx_manager.api.inference.access import Caller, OpenAICaller
 from mlx_manager.api.json_reply import JSONReply
-from mlx_manager.errors import NotFound
-from mlx_manager.gateway.inbound import Inbound
-from mlx_manager.protocols.responses import ResponsesChat
-from mlx_manager.protocols.wire import new_id
-from mlx_manager.storage import response_repository as repository
-from mlx_manager.storage.tables import StoredResponseRow
-
-log = logging.getLogger(__name__)
-
-# How often the writer prunes expired responses, at most: the request log's default interval.
-PRUNE_INTERVAL = 300.0
-# The id column's width: a longer id names nothing stored, and costs no query.
-MAX_ID = 64
-_ID_PREFIXES = {
-    "message": "msg_",
-    "function_call": "fc_",
-    "function_call_output": "fco_",
-    "reasoning": "rs_",
-}
-_STORE_KEY = "stored_responses"
+from mlx_manager.gateway.stored_responses import ResponseNotFound, ResponseStore, Stored
 
 router = APIRouter(prefix="/responses", tags=["inference"])
-
-
-class ResponseNotFound(NotFound):
-    code = "response_not_found"
-
-
-class PreviousResponseNotFound(NotFound):
-    code = "previous_response_not_found"
-
-
-@dataclass(slots=True)
-class Stored:
-    owner: str
-    response: dict[str, object]
-    input_items: list[object]
-    history: list[object]
-
-    def conversation(self) -> list[object]:
-        """Every item of the conversation up to and including this response's output."""
-        output = self.response.get("output")
-        return [*self.history, *self.input_items, *(output if isinstance(output, list) else ())]
 
 
 def owner_of(caller: Caller) -> str:
     return f"key:{caller.key.id}" if caller.key is not None else ""
 
 
-def input_items(value: object) -> list[object] | None:
-    """A request's ``input`` as items, each with an id (the input items list pages by them);
-    None when it is neither a string nor a list, which the decoder refuses."""
-    if isinstance(value, str):
-        value = [{"type": "message", "role": "user", "content": value}]
-    if not isinstance(value, list):
-        return None
-    items: list[object] = []
-    for item in value:
-        if isinstance(item, dict):
-            item = _normalized(item)
-        items.append(item)
-    return items
-
-
-def _normalized(item: dict[str, object]) -> dict[str, object]:
-    """An item as the input items list shows it: with an id, and a message's text as a part."""
-    kind = item.get("type", "message")
-    if not isinstance(item.get("id"), str):
-        prefix = _ID_PREFIXES.get(kind, "item_") if isinstance(kind, str) else "item_"
-        item = {"id": new_id(prefix), **item}
-    content = item.get("content")
-    if kind == "message" and isinstance(content, str):
-        part = "output_text" if item.get("role") == "assistant" else "input_text"
-        item = {**item, "type": "message", "content": [{"type": part, "text": content}]}
-    return item
-
-
-class ResponseStore:
-    """Stored responses: those still being written, in memory, and the database's."""
-
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], *, retention_days: float | None
-    ) -> None:
-        self._sessions = sessions
-        self._retention_days = retention_days
-        self._writing: dict[str, tuple[Stored, asyncio.Task[None]]] = {}
-        self._pruned_at = -math.inf
-
-    async def get(self, id_: str, owner: str) -> Stored | None:
-        if len(id_) > MAX_ID:
-            return None
-        writing = self._writing.get(id_)
-        if writing is not None:
-            stored = writing[0]
-            return stored if stored.owner == owner else None
-        async with self._sessions() as session:
-            row = await repository.get(session, id_, owner=owner)
-        if row is None:
-            return None
-        return Stored(
-            owner=row.owner,
-            response=row.response,
-            input_items=row.input_items,
-            history=row.history,
-        )
-
-    async def delete(self, id_: str, owner: str) -> bool:
-        writing = self._writing.get(id_)
-        if writing is not None:
-            if writing[0].owner != owner:
-                return False
-            # Deleted once written, so the write cannot bring it back.
-            await asyncio.shield(writing[1])
-        async with self._sessions() as session:
-            return await repository.delete_one(session, id_, owner=owner)
-
-    def put(self, id_: str, stored: Stored) -> None:
-        task = asyncio.create_task(self._write(id_, stored), name=f"store {id_}")
-        self._writing[id_] = (stored, task)
-
-    async def prepare(self, inbound: Inbound, owner: str) -> Callable[[ResponsesChat], None]:
-        """Put the conversation ``previous_response_id`` names before the request's input,
-        and return what makes the decoded request store its response (or not)."""
-        body = inbound.body
-        previous = body.get("previous_response_id")
-        if body.get("store") is False and not isinstance(previous, str):
-            return _keep_nothing
-        own = input_items(body.get("input"))
-        history: list[object] = []
-        if isinstance(previous, str):
-            stored = await self.get(previous, owner)
-            if stored is None:
-                raise PreviousResponseNotFound(
-                    f"Previous response with id '{previous}' not found.",
-                    param="previous_response_id",
-                )
-            history = stored.conversation()
-            if own is not None:
-                body["input"] = [*history, *own]
-                inbound.raw = orjson.dumps(body)
-        if body.get("store") is False or own is None:
-            return _keep_nothing
-        items = own
-
-        def attach(request: ResponsesChat) -> None:
-            id_ = new_id("resp_")
-
-            def keep(response: dict[str, object]) -> None:
-                self.put(id_, Stored(owner, response, items, history))
-
-            request.response_id = id_
-            request.keep = keep
-
-        return attach
-
-    async def _write(self, id_: str, stored: Stored) -> None:
-        row = StoredResponseRow(
-            id=id_,
-            owner=stored.owner,
-            created_at=datetime.now(UTC),
-            model=str(stored.response.get("model", ""))[:200],
-            response=stored.response,
-            input_items=stored.input_items,
-            history=stored.history,
-        )
-        try:
-            async with self._sessions() as session:
-                await repository.insert(session, row)
-                await self._prune(session)
-        except Exception as exc:
-            log.warning("Could not store the response %s: %s", id_, exc)
-        finally:
-            self._writing.pop(id_, None)
-
-    async def _prune(self, session: AsyncSession) -> None:
-        days = self._retention_days
-        now = time.monotonic()
-        if days is None or now - self._pruned_at < PRUNE_INTERVAL:
-            return
-        self._pruned_at = now
-        before = datetime.now(UTC) - timedelta(days=days)
-        deleted = await repository.prune(session, before=before)
-        if deleted:
-            log.info("Stored responses: pruned %d.", deleted)
-
-
-def _keep_nothing(_request: ResponsesChat) -> None:
-    return None
-
-
-def store_of(scope: Scope) -> ResponseStore:
-    """The app's store, made on first use."""
-    holder = scope["app"].state
-    store = getattr(holder, _STORE_KEY, None)
-    if not isinstance(store, ResponseStore):
-        state = holder.mm
-        store = ResponseStore(
-            state.sessions, retention_days=state.settings.request_log_retention_days
-        )
-        setattr(holder, _STORE_KEY, store)
-    return store
-
-
-async def _stored(request: Request, id_: str, caller: Caller) -> Stored:
-    stored = await store_of(request.scope).get(id_, owner_of(caller))
+async def _stored(store: ResponseStore, id_: str, caller: Caller) -> Stored:
+    stored = await store.get(id_, owner_of(caller))
     if stored is None:
         raise ResponseNotFound(f"Response with id '{id_}' not found.")
     return stored
 
 
 @router.get("/{response_id}", summary="A stored response")
-async def get_response(request: Request, response_id: str, caller: OpenAICaller) -> JSONReply:
-    return JSONReply((await _stored(request, response_id, caller)).response)
+async def get_response(response_id: str, state: StateDep, caller: OpenAICaller) -> JSONReply:
+    return JSONReply((await _stored(state.responses, response_id, caller)).response)
 
 
 @router.delete("/{response_id}", summary="Delete a stored response")
-async def delete_response(request: Request, response_id: str, caller: OpenAICaller) -> JSONReply:
-    if not await store_of(request.scope).delete(response_id, owner_of(caller)):
+async def delete_response(response_id: str, state: StateDep, caller: OpenAICaller) -> JSONReply:
+    if not await state.responses.delete(response_id, owner_of(caller)):
         raise ResponseNotFound(f"Response with id '{response_id}' not found.")
     return JSONReply({"id": response_id, "object": "response", "deleted": True})
 
 
 @router.get("/{response_id}/input_items", summary="A stored response's input items")
 async def list_input_items(
-    request: Request,
     response_id: str,
+    state: StateDep,
     caller: OpenAICaller,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     order: Literal["asc", "desc"] = "desc",
     after: str | None = None,
 ) -> JSONReply:
-    stored = await _stored(request, response_id, caller)
+    stored = await _stored(state.responses, response_id, caller)
     items = [i for i in stored.input_items if isinstance(i, dict)]
     if order == "desc":
         items.reverse()
