@@ -101,7 +101,7 @@ def render_plist(spec: ServiceSpec, *, label: str = LABEL) -> bytes:
         "StandardOutPath": str(spec.log_dir / "server.out.log"),
         "StandardErrorPath": str(spec.log_dir / "server.err.log"),
     }
-    return plistlib.dumps(agent)
+    return plistlib.dumps(agent, sort_keys=False)
 
 
 def read_plist(data: bytes) -> ServiceSpec:
@@ -164,7 +164,7 @@ def _systemd_words(value: str, *, command_line: bool) -> list[str]:
 def read_unit(text: str) -> ServiceSpec:
     """The spec of a unit ``render_unit`` wrote (keys may repeat, so no configparser)."""
     section, command, environment = "", None, []
-    for raw in text.splitlines():
+    for raw in text.split("\n"):  # systemd ends lines at \n only
         line = raw.strip()
         if line.startswith("[") and line.endswith("]"):
             section = line[1:-1]
