@@ -129,6 +129,11 @@ def openai_reply(body: dict[str, Any]) -> Reply:
         stop=_stop_list(body.get("stop")),
         max_tokens=body.get("max_completion_tokens", body.get("max_tokens")),
     )
+    return render_openai(body, a)
+
+
+def render_openai(body: dict[str, Any], a: Answer) -> Reply:
+    """An answer as a Chat Completions reply: one JSON body, or chunks when ``stream`` is set."""
     usage = {
         "prompt_tokens": a.input_tokens,
         "completion_tokens": a.output_tokens,
@@ -239,6 +244,11 @@ def anthropic_reply(body: dict[str, Any]) -> Reply:
         stop=_stop_list(body.get("stop_sequences")),
         max_tokens=body["max_tokens"],
     )
+    return render_anthropic(body, a)
+
+
+def render_anthropic(body: dict[str, Any], a: Answer) -> Reply:
+    """An answer as a Messages reply: one JSON body, or events when ``stream`` is set."""
     blocks: list[dict[str, Any]] = [{"type": "text", "text": a.text}] if a.text else []
     blocks += [
         {
