@@ -389,12 +389,21 @@ def test_bad_environment_assignments_are_refused(machine: Machine, assignment: s
     assert not machine.service_file.exists()
 
 
+@pytest.mark.parametrize("port", ["0", "65536", "http"])
+def test_ports_outside_the_range_are_refused(machine: Machine, port: str) -> None:
+    result = machine.invoke("install", "--port", port)
+    assert result.exit_code == 2
+    assert "--port" in result.stderr
+    assert not machine.service_file.exists()
+
+
 def test_uninstall_stops_and_removes_and_is_idempotent(machine: Machine) -> None:
     assert machine.invoke("install").exit_code == 0
     machine.runner.calls.clear()
     removed = machine.invoke("uninstall")
     assert removed.exit_code == 0, removed.output
     assert not machine.service_file.exists()
+    assert f"the data in {machine.home / '.mlx-manager'} is kept" in removed.stdout
     assert unload_commands(machine)[0] in machine.runner.calls
     if machine.host.platform == "linux":
         assert machine.runner.calls[-1] == ["systemctl", "--user", "daemon-reload"]

@@ -237,7 +237,9 @@ class ServiceHost:
 
 @dataclass(frozen=True, slots=True)
 class ServiceState:
-    """``None``: the manager could not be asked (``detail`` says why)."""
+    """``enabled``: systemd's is-enabled; for launchd, loaded in the user's domain (an agent in
+    LaunchAgents is loaded again at every log-in). ``None``: the manager could not be asked
+    (``detail`` says why)."""
 
     enabled: bool | None
     running: bool | None
@@ -423,7 +425,7 @@ service_app = typer.Typer(
 @service_app.command()
 def install(
     ctx: typer.Context,
-    port: Annotated[int, typer.Option(help="port to serve on")] = DEFAULT_PORT,
+    port: Annotated[int, typer.Option(help="port to serve on", min=1, max=65535)] = DEFAULT_PORT,
     host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
     data_dir: Annotated[
         Path | None, typer.Option(help="data directory (default ~/.mlx-manager)")
@@ -479,6 +481,7 @@ def install(
     typer.echo(f"Admin token: {directory / TOKEN_FILE} (created on the first start)")
     for line in manager.logs_hint(spec):
         typer.echo(line)
+    typer.echo("Whether it runs: mlx-manager service status")
 
 
 @service_app.command()
@@ -488,6 +491,10 @@ def uninstall(ctx: typer.Context) -> None:
     if not manager.path.exists():
         typer.echo(f"No service installed ({manager.path} does not exist); nothing to do.")
         return
+    try:
+        kept = f" (the data in {manager.read(manager.path.read_bytes()).data_dir} is kept)"
+    except (OSError, ServiceFileError):
+        kept = ""
     state = manager.state(machine.runner)
     if state.enabled is not False or state.running is not False:
         _run_all(machine, manager.unload_commands(), doing="stop the service")
@@ -500,7 +507,7 @@ def uninstall(ctx: typer.Context) -> None:
         raise typer.Exit(1) from exc
     for argv in manager.forget_commands():
         machine.runner(argv)
-    typer.echo(f"Removed {manager.path}")
+    typer.echo(f"Removed {manager.path}{kept}")
 
 
 @service_app.command()
