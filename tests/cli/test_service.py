@@ -13,7 +13,7 @@ import stat
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -148,7 +148,11 @@ def test_any_value_and_path_reads_back_as_written(value: str, directory: str) ->
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not here")
 def test_systemd_analyze_verifies_the_unit(tmp_path: Path) -> None:
-    spec = awkward_spec(tmp_path)
+    # An interpreter whose path has a space, as a virtual environment in "My Projects" has.
+    python = tmp_path / "my venv" / "python"
+    python.parent.mkdir()
+    python.symlink_to(sys.executable)
+    spec = replace(awkward_spec(tmp_path), program=(str(python), "-m", "mlx_manager"))
     spec.data_dir.mkdir()
     unit = tmp_path / "mlx-manager.service"
     unit.write_text(render_unit(spec))

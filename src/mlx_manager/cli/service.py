@@ -352,14 +352,13 @@ class SystemdUnit:
         ]
 
 
-def service_manager(host: ServiceHost) -> ServiceManager:
+def service_manager(host: ServiceHost) -> ServiceManager | None:
+    """The host's service manager; None on a platform without launchd or systemd."""
     if host.platform == "darwin":
         return LaunchdAgent(host.home, host.uid)
     if host.platform.startswith("linux"):
         return SystemdUnit(host.config_home)
-    raise ServiceFileError(
-        f"services are installed with launchd (macOS) or systemd (Linux), not on {host.platform}"
-    )
+    return None
 
 
 def parse_environment(assignments: Sequence[str]) -> tuple[tuple[str, str], ...]:
@@ -400,20 +399,26 @@ def _write_private(path: Path, data: bytes, *, mode: int) -> None:
     """Write through a temporary file so a failed write leaves the old file whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    # Created afresh, so a secret never lands in a file an earlier run left readable.
+    partial.unlink(missing_ok=True)
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     with os.fdopen(descriptor, "wb") as file:
         file.write(data)
-    os.chmod(partial, mode)  # whatever the umask or an earlier partial file left
+    os.chmod(partial, mode)  # whatever the umask took away
     os.replace(partial, path)
 
 
 def _host_and_manager(ctx: typer.Context) -> tuple[ServiceHost, ServiceManager]:
     host = ctx.find_object(ServiceHost) or ServiceHost.current()
-    try:
-        return host, service_manager(host)
-    except ServiceFileError as exc:
-        typer.echo(f"mlx-manager: {exc}", err=True)
-        raise typer.Exit(1) from exc
+    manager = service_manager(host)
+    if manager is None:
+        typer.echo(
+            "mlx-manager: services are installed with launchd (macOS) or systemd (Linux),"
+            f" not on {host.platform}",
+            err=True,
+        )
+        raise typer.Exit(1)
+    return host, manager
 
 
 service_app = typer.Typer(
