@@ -23,13 +23,19 @@ from mlx_manager.providers.catalogue import (
 from mlx_manager.storage.tables import ProviderRow
 
 CLOUD, LOCAL, GENERIC = ProviderGroup.CLOUD, ProviderGroup.LOCAL_SERVER, ProviderGroup.GENERIC
-OA, AN = ApiType.OPENAI, ApiType.ANTHROPIC
+OA, AN, RS = ApiType.OPENAI, ApiType.ANTHROPIC, ApiType.OPENAI_RESPONSES
 BEARER, X_API_KEY = AuthStyle.BEARER, AuthStyle.X_API_KEY
 
 # Per type: its group, and per protocol the chat URL at the default base and the key's header.
 # These are the providers' documented endpoints; a row that changes must change here too.
 EXPECTED: dict[str, tuple[ProviderGroup, list[tuple[ApiType, str | None, AuthStyle]]]] = {
-    "openai": (CLOUD, [(OA, "https://api.openai.com/v1/chat/completions", BEARER)]),
+    "openai": (
+        CLOUD,
+        [
+            (OA, "https://api.openai.com/v1/chat/completions", BEARER),
+            (RS, "https://api.openai.com/v1/responses", BEARER),
+        ],
+    ),
     "anthropic": (CLOUD, [(AN, "https://api.anthropic.com/v1/messages", X_API_KEY)]),
     "gemini": (
         CLOUD,
@@ -47,9 +53,16 @@ EXPECTED: dict[str, tuple[ProviderGroup, list[tuple[ApiType, str | None, AuthSty
         [
             (OA, "https://openrouter.ai/api/v1/chat/completions", BEARER),
             (AN, "https://openrouter.ai/api/v1/messages", BEARER),
+            (RS, "https://openrouter.ai/api/v1/responses", BEARER),
         ],
     ),
-    "xai": (CLOUD, [(OA, "https://api.x.ai/v1/chat/completions", BEARER)]),
+    "xai": (
+        CLOUD,
+        [
+            (OA, "https://api.x.ai/v1/chat/completions", BEARER),
+            (RS, "https://api.x.ai/v1/responses", BEARER),
+        ],
+    ),
     "mistral": (CLOUD, [(OA, "https://api.mistral.ai/v1/chat/completions", BEARER)]),
     "deepseek": (
         CLOUD,
@@ -106,6 +119,7 @@ EXPECTED: dict[str, tuple[ProviderGroup, list[tuple[ApiType, str | None, AuthSty
         [
             (OA, "http://localhost:1234/v1/chat/completions", BEARER),
             (AN, "http://localhost:1234/v1/messages", BEARER),
+            (RS, "http://localhost:1234/v1/responses", BEARER),
         ],
     ),
     "vllm": (
@@ -124,6 +138,7 @@ EXPECTED: dict[str, tuple[ProviderGroup, list[tuple[ApiType, str | None, AuthSty
     ),
     "openai_compatible": (GENERIC, [(OA, None, BEARER)]),
     "anthropic_compatible": (GENERIC, [(AN, None, X_API_KEY)]),
+    "openai_responses_compatible": (GENERIC, [(RS, None, BEARER)]),
 }
 
 
@@ -193,7 +208,10 @@ def test_local_is_a_backend_type_but_not_a_cloud_type() -> None:
 
 
 def test_enum_values_are_the_stored_strings() -> None:
-    assert [a.value for a in ApiType] == ["openai", "anthropic"]
+    assert [a.value for a in ApiType] == ["openai", "anthropic", "openai_responses"]
+    column = ProviderRow.__table__.c.api_type.type
+    assert isinstance(column, String) and column.length is not None
+    assert max(len(a.value) for a in ApiType) <= column.length
     assert str(BackendType.GROQ) == "groq"
     assert str(BackendType.AZURE_OPENAI) == "azure_openai"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import orjson
@@ -29,14 +29,24 @@ class Inbound:
     stream: bool
     record: RequestRecord
     raw: bytes | None = None
+    # What the fast path sends instead of ``body`` (``raw`` no longer says it), when the edge
+    # has changed it: a Responses conversation put in ``input``.
+    forwarded: dict[str, object] | None = None
     # The caller's headers that go upstream on the fast path.
     headers: Mapping[str, str] = field(default_factory=dict)
+    # Set by the edge for a Responses request: what the decoded request is completed with (the
+    # translated path's stored response), and what takes a relayed reply's ``response`` object
+    # to store it (the fast path's).
+    decoded: Callable[[ChatRequest], None] | None = None
+    keep: Callable[[dict[str, object]], None] | None = None
     # Decoded at most once, when a target first needs the IR.
     _ir: ChatRequest | None = None
 
     def request(self) -> ChatRequest:
         if self._ir is None:
             self._ir = self.protocol.decode_request(self.body)
+            if self.decoded is not None:
+                self.decoded(self._ir)
         return self._ir
 
 

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from mlx_manager.backends.http.passthrough import Relay, Reply
@@ -21,7 +21,11 @@ class Relayed:
     relay: Relay
     # The gateway asked the upstream for usage the caller did not ask for: the usage-only chunk
     # is to be cut out on the way.
-    cut_usage: bool
+    cut_usage: bool = False
+    # The stream ends with an event that carries the whole response (the Responses API's): it
+    # is read for the usage, and handed to ``keep`` (which stores it) when there is one.
+    whole_response: bool = False
+    keep: Callable[[dict[str, object]], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)

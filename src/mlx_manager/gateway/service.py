@@ -2,7 +2,9 @@
 
 A target of the caller's own protocol takes the fast path (the body forwarded with ``model``
 rewritten, the reply's bytes relayed); any other target goes through the IR: the caller's codec
-decodes, the backend serves, and the edge encodes the result. Chat and embeddings share the one
+decodes, the backend serves, and the edge encodes the result. A relayed Responses reply is
+handed to ``Inbound.keep`` (a stored response) as it is: whole, or (streamed) by the edge's
+relay once its final event has passed. Chat and embeddings share the one
 flow (``_serve``); they differ only in what one attempt does.
 """
 
@@ -24,7 +26,13 @@ from mlx_manager.gateway.results import Answer, ChatResult, EmbeddingsAnswer, Re
 from mlx_manager.gateway.streams import prefetch
 from mlx_manager.observability.usage import read_document_usage
 from mlx_manager.protocols.openai.stream import usage_options
-from mlx_manager.protocols.table import PROTOCOLS, ApiType, EncodeOptions, ProviderProtocol
+from mlx_manager.protocols.table import (
+    PROTOCOLS,
+    RESPONSES,
+    ApiType,
+    EncodeOptions,
+    ProviderProtocol,
+)
 from mlx_manager.providers.catalogue import BackendType, spec_for
 from mlx_manager.routing.failover import RetryPolicy, Served, serve_with_failover
 from mlx_manager.routing.health import RetryBudget, TargetHealth
@@ -57,8 +65,9 @@ class Gateway:
     async def chat(self, inbound: Inbound) -> Answer:
         """Serve a chat request; the edge has checked its shape and the caller's access."""
         protocol = inbound.protocol
-        # A protocol no provider speaks (the Responses API) always goes through the IR.
+        # A protocol no provider speaks always goes through the IR.
         same = protocol if isinstance(protocol, ProviderProtocol) else None
+        whole_response = protocol is RESPONSES
         # An OpenAI stream whose caller did not ask for usage: the fast path asks the upstream
         # for it (so the tokens are counted), and the edge cuts the extra chunk out again.
         asked_usage = (
@@ -83,7 +92,12 @@ class Gateway:
                     starts=same.starts_stream,
                     model=target.model,
                 )
-                return Relayed(relay, cut_usage=asked_usage is not None)
+                return Relayed(
+                    relay,
+                    cut_usage=asked_usage is not None,
+                    whole_response=whole_response,
+                    keep=inbound.keep,
+                )
             reply = await forward(
                 client,
                 path=same.chat_path,
@@ -94,6 +108,8 @@ class Gateway:
                 model=target.model,
             )
             read_document_usage(reply.document, inbound.record.tokens)
+            if inbound.keep is not None and isinstance(reply.document, dict):
+                inbound.keep(reply.document)
             return reply
 
         return await self._serve(inbound, attempt)
@@ -166,6 +182,8 @@ class Gateway:
 def _upstream_body(inbound: Inbound, model: str, usage: dict[str, object] | None) -> bytes:
     """The fast path's body: as received, with only ``model`` (and ``stream_options``, when
     the gateway asks for usage) rewritten where they must be."""
+    if inbound.forwarded is not None:
+        return orjson.dumps({**inbound.forwarded, "model": model})
     if usage is not None:
         return orjson.dumps({**inbound.body, "model": model, "stream_options": usage})
     if inbound.raw is not None and inbound.body.get("model") == model:

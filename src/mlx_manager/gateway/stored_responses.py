@@ -7,6 +7,12 @@ its own once the reply is encoded, and is served from memory until that write is
 caller can continue from it straight away; a stopping server waits for those writes. Only
 ``previous_response_id`` reads before the reply. Responses older than the request log's
 retention (``request_log_retention_days``) are pruned.
+
+Both paths store: a translated reply under an id of the gateway's own, which the encoder gives
+the response; a relayed one (a Responses provider's, bytes as they came) under the provider's
+id, which is the one its caller sees. The conversation a ``previous_response_id`` names is put
+in the request's ``input`` (and the id taken out of what a provider receives, where it would
+name nothing), so a provider of either kind receives all of it.
 """
 
 from __future__ import annotations
@@ -15,13 +21,12 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-import orjson
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from mlx_manager.core import ChatRequest
 from mlx_manager.errors import NotFound
 from mlx_manager.gateway.inbound import Inbound
 from mlx_manager.protocols.responses import ResponsesChat
@@ -137,13 +142,13 @@ class ResponseStore:
         task = asyncio.create_task(self._write(id_, stored), name=f"store {id_}")
         self._writing[id_] = (stored, task)
 
-    async def prepare(self, inbound: Inbound, owner: str) -> Callable[[ResponsesChat], None]:
+    async def prepare(self, inbound: Inbound, owner: str) -> None:
         """Put the conversation ``previous_response_id`` names before the request's input,
-        and return what makes the decoded request store its response (or not)."""
+        and set on ``inbound`` what stores its response (unless ``store`` is false)."""
         body = inbound.body
         previous = body.get("previous_response_id")
         if body.get("store") is False and not isinstance(previous, str):
-            return _keep_nothing
+            return
         own = input_items(body.get("input"))
         history: list[object] = []
         if isinstance(previous, str):
@@ -155,22 +160,16 @@ class ResponseStore:
                 )
             history = stored.conversation()
             if own is not None:
-                body["input"] = [*history, *own]
-                inbound.raw = orjson.dumps(body)
-        if body.get("store") is False or own is None:
-            return _keep_nothing
-        items = own
-
-        def attach(request: ResponsesChat) -> None:
-            id_ = new_id("resp_")
-
-            def keep(response: dict[str, object]) -> None:
-                self.put(id_, Stored(owner, response, items, history))
-
-            request.response_id = id_
-            request.keep = keep
-
-        return attach
+                conversation = [*history, *own]
+                body["input"] = conversation
+                forwarded = {k: v for k, v in body.items() if k != "previous_response_id"}
+                forwarded["input"] = [_sendable(item) for item in conversation]
+                inbound.forwarded = forwarded
+        store = body.get("store") is not False and own is not None
+        keeping = _Keeping(self, owner, own or [], history, keeps=store)
+        inbound.decoded = keeping.decoded
+        if store:
+            inbound.keep = keeping.relayed
 
     async def _write(self, id_: str, stored: Stored) -> None:
         row = StoredResponseRow(
@@ -209,5 +208,41 @@ class ResponseStore:
             log.info("Stored responses: pruned %d.", deleted)
 
 
-def _keep_nothing(_request: ResponsesChat) -> None:
-    return None
+@dataclass(slots=True)
+class _Keeping:
+    """What a request that stores its response or continues a conversation carries."""
+
+    store: ResponseStore
+    owner: str
+    items: list[object]
+    history: list[object]
+    keeps: bool = field(default=False, kw_only=True)
+
+    def decoded(self, request: ChatRequest) -> None:
+        """A translated request: its response stored under an id of ours."""
+        if not isinstance(request, ResponsesChat) or not self.keeps:
+            return
+        id_ = new_id("resp_")
+
+        def keep(response: dict[str, object]) -> None:
+            self.put(id_, response)
+
+        request.response_id = id_
+        request.keep = keep
+
+    def relayed(self, response: dict[str, object]) -> None:
+        """A relayed response: stored under the provider's id, which its caller was sent."""
+        id_ = response.get("id")
+        if isinstance(id_, str) and 0 < len(id_) <= MAX_ID:
+            self.put(id_, response)
+
+    def put(self, id_: str, response: dict[str, object]) -> None:
+        self.store.put(id_, Stored(self.owner, response, self.items, self.history))
+
+
+def _sendable(item: object) -> object:
+    """An item as a provider takes it back: messages and tool outputs carry no id in a request
+    (the ids the input items list shows are the gateway's)."""
+    if isinstance(item, dict) and item.get("type") in ("message", "function_call_output"):
+        return {k: v for k, v in item.items() if k != "id"}
+    return item

@@ -7,9 +7,8 @@ is one. The row is looked up once per request (by the caller's path, or by a pro
 ``api_type``); adding a protocol is a codec package and a row here.
 
 A ``WireProtocol`` is the client side; a ``ProviderProtocol`` adds the provider side, and only
-those are in ``PROTOCOLS``, the protocols a provider may speak. OpenAI's Responses API is a
-client protocol only (no provider speaks it to the gateway yet), so its callers are always
-served through the IR.
+those are in ``PROTOCOLS``, the protocols a provider may speak. All three are provider
+protocols: OpenAI's Chat Completions, Anthropic's Messages and OpenAI's Responses API.
 """
 
 from __future__ import annotations
@@ -31,6 +30,7 @@ from mlx_manager.protocols.openai import response as openai_response
 from mlx_manager.protocols.openai import stream as openai_stream
 from mlx_manager.protocols.openai.structured import unwrap_response, unwrap_stream
 from mlx_manager.protocols.responses import errors as responses_errors
+from mlx_manager.protocols.responses import provider as responses_provider
 from mlx_manager.protocols.responses import response as responses_response
 from mlx_manager.protocols.responses import stream as responses_stream
 from mlx_manager.protocols.responses.request import decode_request as decode_responses
@@ -45,6 +45,7 @@ class ApiType(StrEnum):
 
     OPENAI = "openai"
     ANTHROPIC = "anthropic"
+    OPENAI_RESPONSES = "openai_responses"
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +204,13 @@ def _encode_anthropic(
     )
 
 
+def _encode_responses(
+    request: ChatRequest, /, *, model: str, options: EncodeOptions
+) -> dict[str, object]:
+    # The Responses API needs no cap where the caller set none: options do not apply.
+    return responses_provider.encode_request(request, model=model)
+
+
 OPENAI = ProviderProtocol(
     name="openai",
     api_type=ApiType.OPENAI,
@@ -239,9 +247,9 @@ ANTHROPIC = ProviderProtocol(
     starts_stream=anthropic_stream.starts_stream,
 )
 
-RESPONSES = WireProtocol(
+RESPONSES = ProviderProtocol(
     name="openai_responses",
-    api_type=None,
+    api_type=ApiType.OPENAI_RESPONSES,
     chat_path="/v1/responses",
     decode_request=decode_responses,
     encode_response=responses_response.encode_response,
@@ -249,9 +257,17 @@ RESPONSES = WireProtocol(
     encode_error=responses_errors.encode_error,
     encode_stream_error=responses_errors.encode_stream_error,
     reply_headers=responses_headers,
+    auth_headers=_bearer,
+    encode_request=_encode_responses,
+    decode_response=responses_provider.decode_response,
+    decode_stream=responses_provider.decode_stream,
+    is_reply=responses_provider.is_reply,
+    starts_stream=responses_provider.starts_stream,
 )
 
-PROTOCOLS: Mapping[ApiType, ProviderProtocol] = {p.api_type: p for p in (OPENAI, ANTHROPIC)}
+PROTOCOLS: Mapping[ApiType, ProviderProtocol] = {
+    p.api_type: p for p in (OPENAI, ANTHROPIC, RESPONSES)
+}
 # Every protocol callers speak, by the path of its chat endpoint.
 CLIENT_PROTOCOLS: Mapping[str, WireProtocol] = {
     p.chat_path: p for p in (OPENAI, ANTHROPIC, RESPONSES)

@@ -50,6 +50,7 @@ class BackendType(StrEnum):
     LLAMA_CPP = "llama_cpp"
     OPENAI_COMPATIBLE = "openai_compatible"
     ANTHROPIC_COMPATIBLE = "anthropic_compatible"
+    OPENAI_RESPONSES_COMPATIBLE = "openai_responses_compatible"
 
 
 class ProviderGroup(StrEnum):
@@ -154,6 +155,11 @@ def anthropic(
     return Endpoint(ApiType.ANTHROPIC, base_url, auth, models=models)
 
 
+def responses(base_url: str | None) -> Endpoint:
+    """OpenAI's Responses API, at ``/v1/responses`` beside an OpenAI-style model listing."""
+    return Endpoint(ApiType.OPENAI_RESPONSES, base_url, AuthStyle.BEARER)
+
+
 @dataclass(frozen=True, slots=True)
 class ProviderSpec:
     backend_type: BackendType
@@ -164,8 +170,9 @@ class ProviderSpec:
     docs_url: str
     # Whether a key is normally needed; local and compatible servers often run without one.
     key_required: bool = True
-    # Whether the provider also serves OpenAI's Responses API. The gateway serves that API to
-    # its clients but calls providers over chat, so this is a fact for the UI.
+    # Whether the provider also serves OpenAI's Responses API, a fact for the UI. Where the
+    # gateway can call it there (a documented base URL and bearer key), the row also lists a
+    # Responses endpoint.
     responses: bool = False
     # OpenAI's own API wants ``max_completion_tokens`` (reasoning models refuse ``max_tokens``);
     # compatible servers commonly know only ``max_tokens``.
@@ -209,7 +216,7 @@ CATALOGUE: tuple[ProviderSpec, ...] = (
         BackendType.OPENAI,
         "OpenAI",
         ProviderGroup.CLOUD,
-        (openai("https://api.openai.com"),),
+        (openai("https://api.openai.com"), responses("https://api.openai.com")),
         "https://platform.openai.com/docs/api-reference/chat",
         responses=True,
         max_tokens_field="max_completion_tokens",
@@ -245,6 +252,7 @@ CATALOGUE: tuple[ProviderSpec, ...] = (
         (
             openai("https://openrouter.ai/api"),
             anthropic("https://openrouter.ai/api", auth=AuthStyle.BEARER),
+            responses("https://openrouter.ai/api"),
         ),
         "https://openrouter.ai/docs/api-reference/overview",
         responses=True,
@@ -253,7 +261,7 @@ CATALOGUE: tuple[ProviderSpec, ...] = (
         BackendType.XAI,
         "xAI",
         ProviderGroup.CLOUD,
-        (openai("https://api.x.ai"),),
+        (openai("https://api.x.ai"), responses("https://api.x.ai")),
         "https://docs.x.ai/docs/api-reference",
         responses=True,
     ),
@@ -379,6 +387,7 @@ CATALOGUE: tuple[ProviderSpec, ...] = (
         (
             openai("http://localhost:1234"),
             anthropic("http://localhost:1234", auth=AuthStyle.BEARER),
+            responses("http://localhost:1234"),
         ),
         "https://lmstudio.ai/docs/developer/openai-compat",
         key_required=False,
@@ -426,6 +435,17 @@ CATALOGUE: tuple[ProviderSpec, ...] = (
         "https://docs.anthropic.com/en/api/messages",
         key_required=False,
         base_url_example="https://llm.example.com",
+    ),
+    ProviderSpec(
+        BackendType.OPENAI_RESPONSES_COMPATIBLE,
+        "OpenAI Responses-compatible",
+        ProviderGroup.GENERIC,
+        (responses(None),),
+        "https://platform.openai.com/docs/api-reference/responses",
+        key_required=False,
+        responses=True,
+        base_url_example="https://llm.example.com",
+        note="For models served only over the Responses API (/v1/responses).",
     ),
 )
 

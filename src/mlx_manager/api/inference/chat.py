@@ -30,7 +30,6 @@ from mlx_manager.api.state import AppState
 from mlx_manager.errors import GatewayError
 from mlx_manager.gateway.inbound import Inbound, read_inbound
 from mlx_manager.observability.record import RequestRecord, record_of
-from mlx_manager.protocols.responses import ResponsesChat
 from mlx_manager.protocols.table import ANTHROPIC, CLIENT_PROTOCOLS, OPENAI, RESPONSES, WireProtocol
 
 router = APIRouter(prefix="/v1", tags=["inference"])
@@ -86,14 +85,11 @@ async def _serve(
 
 async def _conversation(inbound: Inbound, *, state: AppState, caller: Caller) -> None:
     """The stored conversation before a Responses request's input, and its response stored;
-    no database call unless it continues one."""
-    attach = await state.responses.prepare(inbound, owner_of(caller))
+    no database call unless it continues one, and no decoding (a relayed request needs none)."""
+    await state.responses.prepare(inbound, owner_of(caller))
     if isinstance(inbound.body.get("previous_response_id"), str):
         # The caps hold for the whole conversation the provider will receive.
         _check_shape(inbound, state)
-    request = inbound.request()
-    if isinstance(request, ResponsesChat):
-        attach(request)
 
 
 async def _route(

@@ -38,6 +38,8 @@ def encode_answer(inbound: Inbound, answer: Answer | EmbeddingsAnswer) -> Respon
                 stream_error=protocol.encode_stream_error,
                 record=inbound.record,
                 cut_usage=result.cut_usage,
+                whole_response=result.whole_response,
+                keep=result.keep,
             ),
             stream_error=protocol.encode_stream_error,
             status_code=stream.status,

@@ -194,7 +194,7 @@ def _decode_item(
     kind = item.type
     if kind == "message":
         role = _required(item.role, f"{param}.role")
-        content = _decode_content(item.content, f"{param}.content", images=role == "user")
+        content = decode_content(item.content, f"{param}.content", images=role == "user")
         if role in ("system", "developer"):
             system.extend(p for p in content if isinstance(p, TextPart))
         elif role == "user":
@@ -212,7 +212,7 @@ def _decode_item(
     elif kind == "function_call_output":
         if item.output is None:
             raise InvalidRequest(f"'{param}.output' is required.", param=f"{param}.output")
-        parts = _decode_content(item.output, f"{param}.output", images=True)
+        parts = decode_content(item.output, f"{param}.output", images=True)
         result = ToolResultPart(
             tool_call_id=_required(item.call_id, f"{param}.call_id"),
             content=[p for p in parts if isinstance(p, TextPart | ImagePart)],
@@ -223,7 +223,7 @@ def _decode_item(
         else:
             messages.append(Message(role="user", content=[result]))
     elif kind == "reasoning":
-        _assistant(messages).append(_decode_reasoning(item))
+        _assistant(messages).append(decode_reasoning(item))
     else:
         raise Untranslatable(f"{param}.type", f"input items of type '{kind}' are not supported")
 
@@ -241,7 +241,7 @@ def _only_tool_results(message: Message) -> bool:
     return all(isinstance(p, ToolResultPart) for p in message.content)
 
 
-def _decode_reasoning(item: ResponsesInputItem) -> ThinkingPart:
+def decode_reasoning(item: ResponsesInputItem) -> ThinkingPart:
     opaque = item.encrypted_content
     if opaque is not None and opaque.startswith(REDACTED_PREFIX):
         return ThinkingPart(redacted_data=opaque.removeprefix(REDACTED_PREFIX))
@@ -249,7 +249,7 @@ def _decode_reasoning(item: ResponsesInputItem) -> ThinkingPart:
     return ThinkingPart(text=text, signature=opaque)
 
 
-def _decode_content(
+def decode_content(
     content: str | list[ResponsesContentPart] | None, param: str, *, images: bool
 ) -> list[ContentPart]:
     if content is None:

@@ -1,4 +1,4 @@
-"""Responses API wire models: the requests we receive.
+"""Responses API wire models: the requests we receive, and a provider's replies and events.
 
 Strict, like the Chat Completions models (no ``"0.5"`` -> ``0.5``), and unknown fields are
 ignored. Input items and tools are read by ``type`` in ``request.py``, so each of their models
@@ -118,3 +118,56 @@ class ResponsesRequest(WireModel):
     background: bool | None = None
     max_tool_calls: int | None = None
     top_logprobs: int | None = None
+
+
+# What a Responses provider sends back. Output items are ``ResponsesInputItem``: an output item
+# is what a caller sends back as input, so one model reads both.
+
+
+class ResponsesTokenDetails(WireModel):
+    cached_tokens: int | None = None
+    reasoning_tokens: int | None = None
+
+
+class ResponsesUsage(WireModel):
+    input_tokens: int = 0
+    output_tokens: int = 0
+    input_tokens_details: ResponsesTokenDetails | None = None
+    output_tokens_details: ResponsesTokenDetails | None = None
+
+
+class ResponsesIncomplete(WireModel):
+    reason: str | None = None
+
+
+class ResponsesError(WireModel):
+    code: str | None = None
+    message: str | None = None
+
+
+class ResponsesReply(WireModel):
+    """A ``response`` object: a whole reply, or the one a stream's ``response.*`` events carry."""
+
+    id: str = ""
+    model: str = ""
+    status: str | None = None
+    output: list[ResponsesInputItem] = Field(default_factory=list)
+    usage: ResponsesUsage | None = None
+    incomplete_details: ResponsesIncomplete | None = None
+    error: ResponsesError | None = None
+
+
+class ResponsesStreamEvent(WireModel):
+    """One event of a Responses stream, read by ``type``; each declares the fields it uses."""
+
+    type: str
+    response: ResponsesReply | None = None
+    output_index: int | None = None
+    item: ResponsesInputItem | None = None
+    delta: str | None = None
+    arguments: str | None = None
+    summary_index: int | None = None
+    # ``error`` events: the fields at the top, or (as some servers send them) in ``error``.
+    code: str | None = None
+    message: str | None = None
+    error: ResponsesError | None = None
