@@ -24,7 +24,9 @@ from mlx_manager.accounts.service import AccountService
 from mlx_manager.accounts.tokens import SessionTokens
 from mlx_manager.api import health as health_api
 from mlx_manager.api import metrics as metrics_api
+from mlx_manager.api.admin import admin_token as admin_token_api
 from mlx_manager.api.admin import auth as auth_api
+from mlx_manager.api.admin import config as config_api
 from mlx_manager.api.admin import keys as keys_api
 from mlx_manager.api.admin import logs as logs_api
 from mlx_manager.api.admin import models as local_models_api
@@ -100,11 +102,13 @@ def create_app(settings: Settings, *, serving: bool = False) -> FastAPI:
     install_admin_error_handlers(app)
     install_refusal_handler(app)
     app.include_router(auth_api.router)
+    app.include_router(admin_token_api.router)
     app.include_router(users_api.router)
     app.include_router(keys_api.router)
     app.include_router(providers_api.router)
     app.include_router(provider_models_api.router)
     app.include_router(rules_api.router)
+    app.include_router(config_api.router)
     app.include_router(local_models_api.router)
     v1 = (chat_api.router, count_tokens_api.router, models_api.router, embeddings_api.router)
     for v1_router in v1:

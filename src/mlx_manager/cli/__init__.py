@@ -1,184 +1,122 @@
-"""The ``mlx-manager`` command: ``serve`` and ``migrate``."""
+"""The ``mlx-manager`` command: ``serve`` and ``migrate`` run the server; the other commands are
+thin clients of a running server's admin API (``/api``), as tables or ``--json``.
+
+Each command lives in a module of its own, imported when its group is built; heavy modules
+(httpx, the app, rich's tables) are imported inside the commands, so ``--help`` stays quick.
+"""
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import os
-import signal
 import sys
 from collections.abc import Sequence
-from importlib.metadata import version
 from pathlib import Path
-from types import FrameType
+from typing import Annotated
 
-from mlx_manager.settings import DEFAULT_PORT, Settings
+import typer
+
+from mlx_manager.cli import config, keys, logs, models, providers, rules, server, status, token
+from mlx_manager.cli.client import CliError, Target
+from mlx_manager.cli.service import service_app
+
+app = typer.Typer(
+    name="mlx-manager",
+    no_args_is_help=True,
+    add_completion=False,
+    # A failure is one line on stderr (``main``), never a traceback with its locals.
+    pretty_exceptions_enable=False,
+)
+app.command()(server.serve)
+app.command()(server.migrate)
+app.command(name="status")(status.show_status)
+app.add_typer(providers.app, name="providers")
+app.add_typer(rules.app, name="rules")
+app.add_typer(keys.app, name="keys")
+app.add_typer(models.app, name="models")
+app.add_typer(logs.app, name="logs")
+app.add_typer(config.app, name="config")
+app.add_typer(token.app, name="token")
+app.add_typer(service_app, name="service")
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    overrides: dict[str, object] = {}
-    for field in ("host", "port", "data_dir", "config", "workers"):
-        value = getattr(args, field, None)
-        if value is not None:
-            overrides[field] = value
-    if getattr(args, "allow_open", False):
-        overrides["allow_open"] = True
-    return Settings(**overrides)  # type: ignore[arg-type]
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        print(f"mlx-manager {version('mlx-manager')}")
+        # As argparse's --version did: the process ends here, whoever called ``main``.
+        raise SystemExit(0)
 
 
-def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from mlx_manager.app import create_app
-    from mlx_manager.config_file import ConfigFileError, load_config_file
-    from mlx_manager.observability.log_format import log_config
-
-    settings = _settings(args)
-    if settings.config is not None:
-        try:
-            load_config_file(settings.config)  # fail before binding, with a plain message
-        except ConfigFileError as exc:
-            print(f"mlx-manager: {exc}", file=sys.stderr)
-            return 2
-    if not settings.loopback_only and not settings.allow_open:
-        print(
-            f"mlx-manager: listening on {settings.host}, so /v1 stays closed until an admin creates"
-            " a gateway key (on the Keys page, /keys, or with POST /api/keys); --allow-open"
-            " serves /v1 to anyone who can reach it.",
-            file=sys.stderr,
-        )
-    if settings.workers > 1:
-        if settings.redis_url is None:
-            print(
-                "mlx-manager: --workers needs MLX_MANAGER_REDIS_URL, so the workers share"
-                " changes, rate limits and target health (see docs/deployment.md).",
-                file=sys.stderr,
-            )
-            return 2
-        _prepare_workers(settings)
-    else:
-        _migrate_apart(settings)
-    # uvicorn re-raises SIGTERM after its graceful shutdown; this handler makes that a clean exit.
-    signal.signal(signal.SIGTERM, _exit_after_drain)
-    # Worker processes build their own app from the environment ``_prepare_workers`` set.
-    factory = "mlx_manager.app:app_from_environment"
-    uvicorn.run(
-        create_app(settings, serving=True) if settings.workers == 1 else factory,
-        factory=settings.workers > 1,
-        workers=settings.workers if settings.workers > 1 else None,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        log_config=log_config(
-            settings.log_format, settings.log_level, access_log=settings.access_log
+@app.callback()
+def connect(
+    ctx: typer.Context,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="MLX_MANAGER_URL",
+            help="the server (default: where `serve` last listened, else http://127.0.0.1:10242)",
+            show_default=False,
         ),
-        access_log=settings.access_log,
-        server_header=False,
-        # The client address is the socket's unless MLX_MANAGER_TRUSTED_PROXIES says otherwise.
-        proxy_headers=False,
-        # On SIGTERM: stop accepting, let requests and streams finish, then the lifespan's
-        # shutdown writes the request log's last rows.
-        timeout_graceful_shutdown=settings.drain_timeout,
-    )
-    return 0
+    ] = None,
+    admin_token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="MLX_MANAGER_ADMIN_TOKEN",
+            help="the admin token (default: the one in the data dir)",
+            show_default=False,
+            show_envvar=False,
+        ),
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="MLX_MANAGER_DATA_DIR",
+            help="data directory (default ~/.mlx-manager)",
+            show_default=False,
+        ),
+    ] = None,
+    _version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="print the version"),
+    ] = False,
+) -> None:
+    """MLX Manager: one local gateway for every LLM client. `serve` runs it; the other commands
+    manage a running server through its admin API (a table, or --json for scripts)."""
+    if data_dir is None:
+        from mlx_manager.settings import Settings
 
-
-def _migrate_apart(settings: Settings) -> None:
-    """A first start or an upgrade migrates in a child process (see ``upgrade_apart``); the
-    app's own start-up then finds the schema current. Where the child failed, the app's start-up
-    migrates again and reports the error."""
-    from mlx_manager.storage.migrate import is_at_head, upgrade_apart
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    url = settings.resolved_database_url()
-    try:
-        if is_at_head(url):
-            return
-    except Exception:  # an unreachable database is reported by the app start-up
-        return
-    upgrade_apart(url)
-
-
-def _prepare_workers(settings: Settings) -> None:
-    """What every worker would otherwise race to do: migrate, create the secret and token files.
-    Then pass the command line's settings on to the workers through the environment."""
-    from mlx_manager.api.auth import load_or_create_admin_token
-    from mlx_manager.providers.secrets import load_or_create_secret
-    from mlx_manager.storage.migrate import upgrade_to_head
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade_to_head(settings.resolved_database_url())
-    load_or_create_secret(
-        settings.data_dir, settings.secret_key.get_secret_value() if settings.secret_key else None
-    )
-    token, generated = load_or_create_admin_token(
-        settings.data_dir, settings.admin_token.get_secret_value() if settings.admin_token else None
-    )
-    if generated:
-        print(
-            f"\nMLX Manager admin token (stored in the data dir):\n    {token}\n", file=sys.stderr
-        )
-    if settings.config is not None:
-        # Applied once here, not by every worker at once: one start-up and shut-down of the app.
-        asyncio.run(_apply_config_once(settings))
-        os.environ.pop("MLX_MANAGER_CONFIG", None)
-    for field in ("host", "port", "data_dir", "allow_open"):
-        value = getattr(settings, field)
-        if value is not None:
-            os.environ[f"MLX_MANAGER_{field.upper()}"] = str(value)
-
-
-async def _apply_config_once(settings: Settings) -> None:
-    from mlx_manager.app import create_app
-
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        pass
-
-
-def _exit_after_drain(_signum: int, _frame: FrameType | None) -> None:
-    raise SystemExit(0)
-
-
-def _migrate(args: argparse.Namespace) -> int:
-    from mlx_manager.storage.migrate import upgrade_to_head
-
-    settings = _settings(args)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade_to_head(settings.resolved_database_url())
-    print("Database is at the latest schema.")
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mlx-manager", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {version('mlx-manager')}")
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the gateway server")
-    serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help=f"port (default {DEFAULT_PORT})")
-    serve.add_argument("--data-dir", type=Path, help="data directory (default ~/.mlx-manager)")
-    serve.add_argument(
-        "--allow-open",
-        action="store_true",
-        help="serve /v1 without gateway keys on a non-loopback interface (anyone can call it)",
-    )
-    serve.add_argument(
-        "--config", type=Path, help="YAML file of providers and rules to apply at start-up"
-    )
-    serve.add_argument(
-        "--workers",
-        type=int,
-        help="worker processes (default 1); more need MLX_MANAGER_REDIS_URL",
-    )
-    serve.set_defaults(run=_serve)
-    migrate = commands.add_parser("migrate", help="upgrade the database schema and exit")
-    migrate.add_argument("--data-dir", type=Path, help="data directory (default ~/.mlx-manager)")
-    migrate.set_defaults(run=_migrate)
-    return parser
+        data_dir = Settings().data_dir
+    target = Target(url=url, token=admin_token, data_dir=data_dir)
+    ctx.obj = target
+    ctx.call_on_close(target.close)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    result: int = args.run(args)
-    return result
+    """The exit status: a command's own, 1 for a failed call (said in one line on stderr), 2 for
+    a command line that does not parse."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="mlx-manager",
+            standalone_mode=False,
+        )
+    except CliError as exc:
+        print(f"mlx-manager: {exc}", file=sys.stderr)
+        return 1
+    except typer.Abort:
+        print("mlx-manager: stopped.", file=sys.stderr)
+        return 130
+    except typer.TyperException as exc:
+        # A command line that does not parse: click's usage line and the problem.
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            print(f"mlx-manager: {exc.format_message()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("mlx-manager: stopped.", file=sys.stderr)
+        return 130
+    return result if isinstance(result, int) else 0
