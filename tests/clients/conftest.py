@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from mlx_manager.settings import Settings
 from tests.clients.scripted_agent import serve_scripted_agent
 from tests.conftest import LiveServer
 from tests.fakes.upstream import FakeUpstream
@@ -78,6 +79,12 @@ def npm_clients() -> NpmClients:
     return NpmClients(bin=prefix / "node_modules" / ".bin")
 
 
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # Rows written at once, so a test can read what the gateway answered each request.
+    return settings.model_copy(update={"request_log_flush_interval": 0.02})
+
+
 @dataclass
 class AgentGateway:
     server: LiveServer
@@ -100,6 +107,15 @@ class AgentGateway:
                 },
             )
             assert response.status_code == 201, response.text
+
+    def answers(self) -> set[tuple[str, int]]:
+        """The endpoint and status of every request the gateway logged, the client's side
+        requests included."""
+        time.sleep(0.2)  # the last row's flush
+        with self.server.admin() as admin:
+            response = admin.get("/api/logs", params={"limit": 1000})
+            assert response.status_code == 200, response.text
+            return {(r["endpoint"], r["status"]) for r in response.json()["items"]}
 
 
 @pytest.fixture

@@ -44,3 +44,4 @@ async def test_an_agent_calls_its_function_tool_through_the_gateway(
     assert calls == [7]
     assert result.final_output == f"{FINAL_WORD} {MARK}"
     assert any(MARK in r for r in tool_results(agent_gateway.upstream.received))
+    assert agent_gateway.answers() == {("/v1/responses", 200)}

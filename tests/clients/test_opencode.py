@@ -71,3 +71,4 @@ def test_opencode_runs_a_bash_command_through_the_gateway(
     paths = {r.path for r in agent_gateway.upstream.received}
     assert ("/v1/messages" if protocol == "anthropic" else "/v1/chat/completions") in paths
     assert any(MARK in r for r in tool_results(agent_gateway.upstream.received))
+    assert agent_gateway.answers() == {("/v1/chat/completions", 200)}
