@@ -105,6 +105,17 @@ def test_relayed_chunks_pass_untouched_until_an_error_event() -> None:
     assert_clean(relay.chunk(KEY[10:].encode() + b'"}}\n\n').decode())
 
 
+def test_a_responses_stream_names_no_error_until_it_has_one() -> None:
+    relay = Redactor(KEY).relay()
+    created = b'event: response.created\ndata: {"response":{"error":null,"id":"r"}}\n\n'
+    spaced = b'data: {"response": {"error" : null, "text": "Bearer abcdefghijklmnop"}}\n\n'
+    assert relay.chunk(created) is created and relay.chunk(spaced) is spaced
+    failed = f'data: {{"type":"response.failed","response":{{"error":{{"message":"{KEY}"}}}}}}\n\n'
+    assert_clean(relay.chunk(failed.encode()).decode())
+    event = f'data: {{"type":"error","message":"bad key {KEY}"}}\n\n'
+    assert_clean(Redactor(KEY).relay().chunk(event.encode()).decode())
+
+
 def test_an_error_mark_cut_between_chunks_still_turns_redaction_on() -> None:
     relay = Redactor(KEY).relay()
     assert relay.chunk(b'data: {"err') == b'data: {"err'

@@ -22,9 +22,12 @@ from mlx_manager.providers.secrets import mask
 # Shorter runs of a key's characters are too common to mean the key (and too short to use).
 FRAGMENT = 8
 REDACTED = "[redacted]"
-# Bytes that begin an error event in either protocol's stream (OpenAI ``{"error": …}``,
-# Anthropic ``event: error``): relayed chunks are only rewritten from there on.
+# Bytes that begin an error event in each protocol's stream (OpenAI ``{"error": …}``,
+# Anthropic ``event: error``, the Responses API's ``"type":"error"`` and a failed response's
+# ``"error":{…}``): relayed chunks are only rewritten from there on. A Responses stream names
+# ``"error":null`` in every response it carries, which is no error.
 _ERROR_MARK = b'"error"'
+_NO_ERROR = re.compile(rb"\s*:\s*null")
 _MARK_OPENINGS = tuple(_ERROR_MARK[:n] for n in range(1, len(_ERROR_MARK)))
 # Keys are printable ASCII (``schemas.ApiKey``); folding ASCII only keeps every index in place.
 _FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -146,7 +149,7 @@ class RelayRedaction:
 
     def chunk(self, data: bytes) -> bytes:
         if not self._on:
-            if _ERROR_MARK not in data and not (
+            if not _marked(data) and not (
                 self._cut and _ERROR_MARK in self._cut + data[: len(_ERROR_MARK)]
             ):
                 self._cut = data[-len(_ERROR_MARK) :] if data.endswith(_MARK_OPENINGS) else b""
@@ -155,3 +158,14 @@ class RelayRedaction:
         text = data.decode(errors="surrogateescape")
         clean = self._redactor.text(text)
         return data if clean == text else clean.encode(errors="surrogateescape")
+
+
+def _marked(data: bytes) -> bool:
+    """Whether ``data`` holds the mark of an error (a mark at its very end counts)."""
+    at = data.find(_ERROR_MARK)
+    while at >= 0:
+        after = at + len(_ERROR_MARK)
+        if not _NO_ERROR.match(data, after):
+            return True
+        at = data.find(_ERROR_MARK, after)
+    return False
