@@ -241,12 +241,16 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
     keys = await _gateway_keys(
         settings, sessions, limiter, stack, on_change=_on_change(shared, Topic.KEYS)
     )
+    # One tiktoken encoding, for count_tokens and for replies that come without usage.
+    estimator = TokenEstimator()
     observer = start_observer(
         settings=settings,
         engine=engine,
         sessions=sessions,
         health=health,
         engine_status=local.status,
+        directory=providers.directory,
+        estimator=estimator,
     )
     # Runs before the engine is disposed: the request log's last rows are written first.
     stack.push_async_callback(observer.aclose)
@@ -277,7 +281,7 @@ async def _start(settings: Settings, stack: AsyncExitStack) -> AppState:
         ),
         responses=responses,
         token_counter=TokenCounter(
-            router=router, clients=clients, local=local, estimator=TokenEstimator()
+            router=router, clients=clients, local=local, estimator=estimator
         ),
         downloads=downloads,
         accounts=AccountService(

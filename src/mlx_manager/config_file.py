@@ -8,6 +8,8 @@ Keys are never written in the file itself but referenced as ``${ENV_VAR}``::
       - name: groq-team
         backend_type: groq
         api_key: ${GROQ_API_KEY}
+        prices:                     # USD per million tokens, replacing the catalogue's
+          llama-3.1-8b-instant: {input_per_mtok: 0.05, output_per_mtok: 0.08}
     rules:
       - pattern: fast
         pattern_type: exact
@@ -36,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from mlx_manager.errors import GatewayError
 from mlx_manager.protocols.table import ApiType
 from mlx_manager.providers.catalogue import BackendType
-from mlx_manager.providers.schemas import ProviderCreate, ProviderUpdate
+from mlx_manager.providers.schemas import ModelPrices, ProviderCreate, ProviderUpdate
 from mlx_manager.providers.service import ProviderService
 from mlx_manager.providers.validation import InvalidFields
 from mlx_manager.routing.balancing import Strategy
@@ -59,6 +61,8 @@ class ProviderEntry(BaseModel):
     api_type: ApiType | None = None
     base_url: str | None = None
     api_key: str | None = None
+    # Left out: the stored overrides stay; given, they replace them.
+    prices: ModelPrices | None = None
 
 
 class TargetEntry(BaseModel):
@@ -151,15 +155,21 @@ async def _apply_provider(entry: ProviderEntry, providers: ProviderService) -> N
                 api_type=entry.api_type,
                 base_url=base_url,
                 api_key=SecretStr(key) if key is not None else None,
+                prices=entry.prices or {},
             )
         )
         return
-    # A key left out of the file keeps the stored one.
+    # A key (or prices) left out of the file keeps the stored one.
     keyed = {"api_key": SecretStr(key)} if key is not None else {}
+    priced = {"prices": entry.prices} if entry.prices is not None else {}
     await providers.update(
         existing.id,
         ProviderUpdate(
-            backend_type=entry.backend_type, api_type=entry.api_type, base_url=base_url, **keyed
+            backend_type=entry.backend_type,
+            api_type=entry.api_type,
+            base_url=base_url,
+            **keyed,
+            **priced,
         ),
     )
 

@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     request_log_queue_size: int = Field(default=10_000, ge=1)
     request_log_flush_interval: float = Field(default=0.5, gt=0)
     request_log_prune_interval: float = Field(default=300.0, gt=0)
+    # What the local engine's tokens cost, in USD per million (power, hardware): free by default.
+    local_input_per_mtok: float = Field(default=0.0, ge=0)
+    local_output_per_mtok: float = Field(default=0.0, ge=0)
     # The browser boundary of /v1 (api/browser_boundary.py). Origins (``https://app.example``)
     # whose pages may call /v1 besides the UI's own; names the Host header may carry besides
     # the loopback names and the bound host (``*``: any; ``*.example.com``: its subdomains).

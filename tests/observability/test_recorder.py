@@ -8,11 +8,14 @@ import httpx
 import pytest
 from starlette.types import Receive, Scope, Send
 
+from mlx_manager.backends.http.token_estimate import TokenEstimator
 from mlx_manager.observability.metrics import GatewayMetrics
+from mlx_manager.observability.pricing import PriceTable, Rates
 from mlx_manager.observability.readiness import Readiness
 from mlx_manager.observability.record import RequestRecord, record_of
 from mlx_manager.observability.recorder import CONTENT_LIMIT, Observer, RequestRecorder
 from mlx_manager.observability.request_log import RequestLog, Retention
+from mlx_manager.providers.directory import ProviderDirectory
 
 
 class Captured(Observer):
@@ -27,6 +30,8 @@ class Captured(Observer):
             ),
             readiness=Readiness(engine=None, head="0005"),  # type: ignore[arg-type]
             keep_content=keep_content,
+            prices=PriceTable(directory=ProviderDirectory(), local=Rates(0, 0, 0, 0, 0)),
+            estimator=TokenEstimator(),
         )
         self.finished: list[RequestRecord] = []
 

@@ -103,7 +103,9 @@ def test_openai_stream_usage_survives_any_chunking(size: int) -> None:
 
 @pytest.mark.parametrize("size", [1, 5, 13, 100, 10_000])
 def test_anthropic_stream_usage_adds_cache_tokens_and_takes_the_last_output(size: int) -> None:
-    assert scan(ANTHROPIC_STREAM, size) == TokenCounts(input_tokens=8, output_tokens=9)
+    assert scan(ANTHROPIC_STREAM, size) == TokenCounts(
+        input_tokens=8, output_tokens=9, cache_read_tokens=2, cache_write_tokens=1
+    )
 
 
 def test_a_stream_without_usage_leaves_the_counts_unknown() -> None:

@@ -22,6 +22,8 @@ class Usage:
     # Prompt tokens served from the provider's cache, and (Anthropic) written to it.
     cached_tokens: int = 0
     cache_creation_tokens: int = 0
+    # Output tokens spent reasoning, where the provider says (OpenAI's reasoning_tokens).
+    reasoning_tokens: int = 0
 
 
 @dataclass(slots=True)

@@ -6,6 +6,7 @@ Callers choose the names a glob rule passes through, so a name an upstream refus
 model, and failures for pairs not yet known count under ``model="other"`` (their provider label
 kept); they take no label slot. At most ``MAX_MODEL_LABELS`` pairs are labelled, and the
 successes past that count as ``other`` too. ``model=""`` is a request no route resolved.
+Cost is labelled by provider, model (the same labels) and gateway key (``key=""`` without one).
 Target health, the local engine and the request-log queue are read when scraped.
 """
 
@@ -71,7 +72,14 @@ class GatewayMetrics:
         self._tokens = Counter(
             "mlx_manager_tokens", "Tokens in and out.", [*_SERIES, "direction"], registry=r
         )
+        self._cost = Counter(
+            "mlx_manager_cost_usd",
+            "What requests cost, in USD, at the prices in force (unpriced requests add nothing).",
+            ["provider", "model", "key"],
+            registry=r,
+        )
         self._series: dict[tuple[str, str, str], _Series] = {}
+        self._costs: dict[tuple[str, str, str], Counter] = {}
         self._models: set[tuple[str, str]] = set()
 
     def observe(self, record: RequestRecord) -> None:
@@ -94,6 +102,13 @@ class GatewayMetrics:
         requests.inc()
         if record.error is not None or record.status >= 400:
             self._errors.labels(*key, record.error or f"http_{record.status}").inc()
+        cost = record.cost_usd
+        if cost:
+            cost_key = (key[1], key[2], record.api_key_name or "")
+            counter = self._costs.get(cost_key)
+            if counter is None:
+                counter = self._costs[cost_key] = self._cost.labels(*cost_key)
+            counter.inc(cost)
 
     def watch(
         self,

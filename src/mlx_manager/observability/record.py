@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from starlette.types import Scope
 
-from mlx_manager.core import Usage
+from mlx_manager.core import ChatRequest, Usage
 from mlx_manager.errors import GatewayError, NoRouteAvailable, UpstreamError
 from mlx_manager.observability.usage import TokenCounts
 from mlx_manager.routing.router import ResolvedTarget
@@ -46,6 +46,11 @@ class RequestRecord:
     # The whole response went out (the last body message was sent).
     complete: bool = False
     tokens: TokenCounts = field(default_factory=TokenCounts)
+    # The prompt in the IR (decoded on call), for a token estimate when no usage comes back.
+    request: Callable[[], ChatRequest] | None = None
+    # USD, and where its price came from (a ``Priced`` value); set once by ``PriceTable.settle``.
+    cost_usd: float | None = None
+    priced: str | None = None
     # Raw request and response bytes, kept only when ``request_log_content`` is on.
     prompt: bytearray | None = None
     completion: bytearray | None = None
@@ -69,8 +74,12 @@ class RequestRecord:
         self.attempts = attempts
 
     def took(self, usage: Usage) -> None:
-        self.tokens.input_tokens = usage.input_tokens
-        self.tokens.output_tokens = usage.output_tokens
+        tokens = self.tokens
+        tokens.input_tokens = usage.input_tokens
+        tokens.output_tokens = usage.output_tokens
+        tokens.cache_read_tokens = usage.cached_tokens
+        tokens.cache_write_tokens = usage.cache_creation_tokens
+        tokens.reasoning_tokens = usage.reasoning_tokens
 
     def failed(self, exc: GatewayError) -> None:
         self.error = exc.code

@@ -12,21 +12,30 @@ Recording is an in-memory step (metrics, a queue append); the database is writte
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mlx_manager.backends.http.token_estimate import TokenEstimator
 from mlx_manager.backends.mlx.backend import EngineStatus
+from mlx_manager.errors import GatewayError
+from mlx_manager.observability.estimate import estimate, needs_estimate
 from mlx_manager.observability.metrics import GatewayMetrics
+from mlx_manager.observability.pricing import PriceTable, Rates, load_catalogue
 from mlx_manager.observability.readiness import Readiness
 from mlx_manager.observability.record import RECORD_KEY, RequestRecord
 from mlx_manager.observability.request_log import RequestLog, Retention
 from mlx_manager.protocols.table import protocol_of_path
+from mlx_manager.providers.directory import ProviderDirectory
+from mlx_manager.providers.schemas import ModelPrice
 from mlx_manager.routing.health import TargetHealth
 from mlx_manager.settings import Settings
 from mlx_manager.storage.migrate import head_revision
+
+log = logging.getLogger(__name__)
 
 PREFIX = "/v1/"
 # nginx's "client closed request": the caller went away before the whole reply was sent.
@@ -36,7 +45,8 @@ CONTENT_LIMIT = 64 * 1024
 
 
 class Observer:
-    """Where finished records go: the metrics at once, the request log in batches."""
+    """Where finished records go: priced, then to the metrics at once and the request log in
+    batches."""
 
     def __init__(
         self,
@@ -45,18 +55,43 @@ class Observer:
         request_log: RequestLog,
         readiness: Readiness,
         keep_content: bool,
+        prices: PriceTable,
+        estimator: TokenEstimator,
     ) -> None:
         self.metrics = metrics
         self.request_log = request_log
         self.readiness = readiness
         self.keep_content = keep_content
+        self.prices = prices
+        self.estimator = estimator
+        self._estimating: set[asyncio.Task[None]] = set()
+        self._estimate_warned = False
 
     def finish(self, record: RequestRecord) -> None:
+        if needs_estimate(record):
+            task = asyncio.create_task(self._finish_estimated(record), name="token estimate")
+            self._estimating.add(task)
+            task.add_done_callback(self._estimating.discard)
+            return
+        record.tokens.unmetered = None
+        self.prices.settle(record)
         self.metrics.observe(record)
         self.request_log.submit(record)
 
+    async def _finish_estimated(self, record: RequestRecord) -> None:
+        try:
+            await estimate(record, self.estimator)
+        except GatewayError as exc:
+            if not self._estimate_warned:
+                log.warning("Replies without usage cannot be estimated: %s", exc.message)
+                self._estimate_warned = True
+        record.tokens.unmetered = None
+        self.finish(record)
+
     async def aclose(self) -> None:
         """At shutdown, once requests are done: write what the request log still holds."""
+        if self._estimating:
+            await asyncio.gather(*self._estimating, return_exceptions=True)
         await self.request_log.aclose()
 
 
@@ -162,8 +197,12 @@ def start_observer(
     sessions: async_sessionmaker[AsyncSession],
     health: TargetHealth,
     engine_status: Callable[[], EngineStatus] | None,
+    directory: ProviderDirectory,
+    estimator: TokenEstimator,
 ) -> Observer:
-    """Build the metrics, the request log (its writer and pruning tasks started) and readiness."""
+    """Build the metrics, the request log (its writer and pruning tasks started), readiness
+    and the price table."""
+    load_catalogue()
     request_log = RequestLog(
         sessions=sessions,
         queue_size=settings.request_log_queue_size,
@@ -182,4 +221,14 @@ def start_observer(
         request_log=request_log,
         readiness=Readiness(engine=engine, head=head_revision()),
         keep_content=settings.request_log_content,
+        estimator=estimator,
+        prices=PriceTable(
+            directory=directory,
+            local=Rates.per_mtok(
+                ModelPrice(
+                    input_per_mtok=settings.local_input_per_mtok,
+                    output_per_mtok=settings.local_output_per_mtok,
+                )
+            ),
+        ),
     )

@@ -212,6 +212,7 @@ def _content(kept: bytearray | None) -> str | None:
 
 def _row(record: RequestRecord) -> dict[str, object]:
     ttft = record.ttft
+    tokens = record.tokens
     return {
         "created_at": datetime.fromtimestamp(record.created_at, UTC),
         "request_id": _text(record.request_id, 128) or "",
@@ -227,8 +228,14 @@ def _row(record: RequestRecord) -> dict[str, object]:
         "error": _text(record.error, 60),
         "latency_ms": round(record.latency * 1000, 3),
         "ttft_ms": None if ttft is None else round(ttft * 1000, 3),
-        "input_tokens": record.tokens.input_tokens,
-        "output_tokens": record.tokens.output_tokens,
+        "input_tokens": tokens.input_tokens,
+        "output_tokens": tokens.output_tokens,
+        "cache_read_tokens": tokens.cache_read_tokens,
+        "cache_write_tokens": tokens.cache_write_tokens,
+        "reasoning_tokens": tokens.reasoning_tokens,
+        "tokens_estimated": tokens.estimated,
+        "cost_usd": record.cost_usd,
+        "priced": record.priced,
         "prompt": _content(record.prompt),
         "completion": _content(record.completion),
     }

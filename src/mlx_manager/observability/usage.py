@@ -12,7 +12,7 @@ upstream for it, and ``UsageCut`` takes the extra usage-only chunk out of what t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import orjson
 
@@ -23,8 +23,17 @@ _ANTHROPIC_INPUT = ("input_tokens", "cache_read_input_tokens", "cache_creation_i
 
 @dataclass(slots=True)
 class TokenCounts:
+    # Every prompt token, cached ones included, and every output token, reasoning included.
     input_tokens: int | None = None
     output_tokens: int | None = None
+    # Parts of those: prompt tokens read from and written to the provider's cache; reasoning.
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    reasoning_tokens: int = 0
+    # The provider sent no usage: the counts are the gateway's tokenizer estimate.
+    estimated: bool = False
+    # The relayed reply while no usage has been seen in it, for that estimate (``estimate``).
+    unmetered: list[bytes] | None = field(default=None, compare=False, repr=False)
 
     def update(self, usage: object) -> None:
         """Take the counts of an OpenAI or Anthropic ``usage`` object; later values are totals."""
@@ -33,13 +42,23 @@ class TokenCounts:
         if "prompt_tokens" in usage:  # OpenAI
             self.input_tokens = _int(usage.get("prompt_tokens"))
             output = _int(usage.get("completion_tokens"))
+            self.cache_read_tokens = _detail(usage.get("prompt_tokens_details"), "cached_tokens")
+            self.reasoning_tokens = _detail(
+                usage.get("completion_tokens_details"), "reasoning_tokens"
+            )
         else:
             if "input_tokens" in usage:
                 # Anthropic counts cached prompt tokens apart; the IR's input_tokens includes them.
                 self.input_tokens = sum(_int(usage.get(k)) or 0 for k in _ANTHROPIC_INPUT)
+                self.cache_read_tokens = _int(usage.get("cache_read_input_tokens")) or 0
+                self.cache_write_tokens = _int(usage.get("cache_creation_input_tokens")) or 0
             output = _int(usage.get("output_tokens"))
         if output is not None:
             self.output_tokens = output
+
+
+def _detail(details: object, key: str) -> int:
+    return (_int(details.get(key)) or 0) if isinstance(details, dict) else 0
 
 
 def _int(value: object) -> int | None:
@@ -60,6 +79,16 @@ def read_document_usage(document: object, counts: TokenCounts) -> None:
     counts.update(_usage_of(document))
 
 
+def _keep_unmetered(counts: TokenCounts, chunk: bytes) -> None:
+    """Keep the reply while it has shown no usage; drop it once it has."""
+    unmetered = counts.unmetered
+    if unmetered is not None:
+        if counts.input_tokens is None and counts.output_tokens is None:
+            unmetered.append(chunk)
+        else:
+            counts.unmetered = None
+
+
 class UsageScan:
     """Feed it the relayed SSE chunks in order; it updates ``counts`` from usage-bearing lines."""
 
@@ -67,11 +96,13 @@ class UsageScan:
 
     def __init__(self, counts: TokenCounts) -> None:
         self.counts = counts
+        counts.unmetered = []
         # The unfinished last line of the previous chunk (SSE chunks mostly end on a line end).
         self._tail = b""
 
     def feed(self, chunk: bytes) -> bytes:
         """Scan ``chunk``; it is returned as it came, to be relayed."""
+        _keep_unmetered(self.counts, chunk)
         scanned = self._tail + chunk if self._tail else chunk
         start = 0
         while (found := scanned.find(_MARKER, start)) >= 0:
@@ -105,6 +136,7 @@ class UsageCut(UsageScan):
         self._blank_due = False
 
     def feed(self, chunk: bytes) -> bytes:
+        _keep_unmetered(self.counts, chunk)
         if self._tail:
             chunk = self._tail + chunk
         end = chunk.rfind(b"\n") + 1

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
 
 from mlx_manager.errors import CredentialUnreadable
 from mlx_manager.protocols.table import ApiType
 from mlx_manager.providers.catalogue import BackendType, Endpoint, spec_for
+from mlx_manager.providers.schemas import ModelPrice
 from mlx_manager.providers.secrets import KeyCipher, UndecryptableKey
 from mlx_manager.storage.tables import ProviderRow
 
@@ -22,6 +25,8 @@ class ResolvedProvider:
     has_key: bool
     key_unreadable: bool
     _api_key: str | None
+    # Per-model price overrides, by the model name sent to the provider.
+    prices: Mapping[str, ModelPrice] = field(default_factory=dict)
 
     def api_key(self) -> str | None:
         """The plaintext key; raises when the stored one no longer decrypts."""
@@ -62,7 +67,19 @@ def resolve(row: ProviderRow, cipher: KeyCipher) -> ResolvedProvider:
         has_key=row.encrypted_api_key is not None,
         key_unreadable=unreadable,
         _api_key=key,
+        prices=stored_prices(row),
     )
+
+
+def stored_prices(row: ProviderRow) -> dict[str, ModelPrice]:
+    """The row's price overrides; an entry that no longer validates is left out, not fatal."""
+    prices: dict[str, ModelPrice] = {}
+    for model, price in (row.prices or {}).items():
+        try:
+            prices[model] = ModelPrice.model_validate(price)
+        except ValidationError:
+            continue
+    return prices
 
 
 class ProviderDirectory:

@@ -20,6 +20,27 @@ def _header_safe(key: SecretStr) -> SecretStr:
 
 ApiKey = Annotated[SecretStr, Field(max_length=4096), AfterValidator(_header_safe)]
 
+# Far above any model's price; a larger figure is a typo.
+_MAX_PRICE = 100_000.0
+
+
+class ModelPrice(BaseModel):
+    """A model's price in USD per million tokens, replacing the catalogue's. Cache reads and
+    writes left out cost what other prompt tokens cost."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input_per_mtok: float = Field(ge=0, le=_MAX_PRICE)
+    output_per_mtok: float = Field(ge=0, le=_MAX_PRICE)
+    cache_read_per_mtok: float | None = Field(default=None, ge=0, le=_MAX_PRICE)
+    cache_write_per_mtok: float | None = Field(default=None, ge=0, le=_MAX_PRICE)
+
+
+# By the model name sent to the provider (a rule target's model, or the name passed through).
+ModelPrices = Annotated[
+    dict[Annotated[str, Field(min_length=1, max_length=200)], ModelPrice], Field(max_length=1000)
+]
+
 
 class EndpointDefaults(BaseModel):
     """One protocol a provider type serves."""
@@ -68,10 +89,12 @@ class ProviderCreate(BaseModel):
     api_type: ApiType | None = None
     base_url: str | None = Field(default=None, max_length=500)
     api_key: ApiKey | None = None
+    prices: ModelPrices = Field(default_factory=dict)
 
 
 class ProviderUpdate(BaseModel):
-    """Fields left out stay as they are; ``api_key: null`` or ``""`` removes the stored key."""
+    """Fields left out stay as they are; ``api_key: null`` or ``""`` removes the stored key;
+    ``prices`` replaces every override (``{}`` removes them)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -80,6 +103,7 @@ class ProviderUpdate(BaseModel):
     api_type: ApiType | None = None
     base_url: str | None = Field(default=None, max_length=500)
     api_key: ApiKey | None = None
+    prices: ModelPrices | None = None
 
 
 class ProviderPublic(BaseModel):
@@ -94,6 +118,8 @@ class ProviderPublic(BaseModel):
     key_last4: str | None
     # "unreadable": the key no longer decrypts (the secret key changed); it must be re-entered.
     key_status: str
+    # Per-model price overrides, by model name.
+    prices: dict[str, ModelPrice]
     created_at: datetime
     updated_at: datetime
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -11,10 +11,11 @@ from mlx_manager.errors import Conflict, NotFound
 from mlx_manager.protocols.table import ApiType
 from mlx_manager.providers.catalogue import CATALOGUE, BackendType, spec_for
 from mlx_manager.providers.connection_test import ConnectionReport, test_connection
-from mlx_manager.providers.directory import ProviderDirectory, resolve
+from mlx_manager.providers.directory import ProviderDirectory, resolve, stored_prices
 from mlx_manager.providers.schemas import (
     ConnectionTestRequest,
     EndpointDefaults,
+    ModelPrice,
     ProviderCreate,
     ProviderDefaults,
     ProviderPublic,
@@ -103,6 +104,7 @@ class ProviderService:
             has_key=resolved.has_key,
             key_last4=row.key_last4 or (last4(resolved._api_key) if resolved._api_key else None),
             key_status="unreadable" if resolved.key_unreadable else "ok",
+            prices=stored_prices(row),
             created_at=row.created_at,
             updated_at=row.updated_at,
         )
@@ -122,6 +124,7 @@ class ProviderService:
             backend_type=body.backend_type.value,
             api_type=(target.api_type or spec_for(body.backend_type).api_type).value,
             base_url=target.base_url,
+            prices=_stored(body.prices),
         )
         self._set_key(row, body.api_key.get_secret_value() if body.api_key else None)
         return await self._save(row)
@@ -144,6 +147,8 @@ class ProviderService:
             row.backend_type = backend_type.value
             row.api_type = (target.api_type or spec_for(backend_type).api_type).value
             row.base_url = target.base_url
+            if "prices" in fields:
+                row.prices = _stored(body.prices or {})
             if "api_key" in fields:
                 self._set_key(row, body.api_key.get_secret_value() if body.api_key else None)
             return await self._save(row, session)
@@ -220,6 +225,12 @@ class ProviderService:
     def _changed(self) -> None:
         if self._on_change is not None:
             self._on_change()
+
+
+def _stored(prices: Mapping[str, ModelPrice]) -> dict[str, dict[str, float]] | None:
+    return {
+        model.strip(): price.model_dump(exclude_none=True) for model, price in prices.items()
+    } or None
 
 
 def _refuse_moving_the_key(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, delete, insert, or_, select
+from sqlalchemy import Select, delete, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mlx_manager.storage.tables import RequestLogRow
@@ -71,6 +71,49 @@ async def page(
         query = query.where(RequestLogRow.id < before_id)
     result = await session.scalars(query.order_by(RequestLogRow.id.desc()).limit(limit))
     return result.all()
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSeen:
+    provider: str
+    model: str
+    requests: int
+    input_tokens: int
+    output_tokens: int
+    last_seen: datetime
+
+
+async def unpriced_models(session: AsyncSession, *, limit: int) -> list[ModelSeen]:
+    """The (provider, model) pairs of rows logged as unpriced, most requests first."""
+    row = RequestLogRow
+    query = (
+        select(
+            row.provider,
+            row.model,
+            func.count(),
+            func.coalesce(func.sum(row.input_tokens), 0),
+            func.coalesce(func.sum(row.output_tokens), 0),
+            func.max(row.created_at),
+        )
+        .where(row.priced == "unpriced", row.provider.is_not(None), row.model.is_not(None))
+        .group_by(row.provider, row.model)
+        .order_by(func.count().desc(), row.provider, row.model)
+        .limit(limit)
+    )
+    # The filter leaves out NULL providers and models; the sums are coalesced.
+    return [
+        ModelSeen(
+            provider=str(provider),
+            model=str(model),
+            requests=requests,
+            input_tokens=int(input_tokens or 0),
+            output_tokens=int(output_tokens or 0),
+            last_seen=last_seen,
+        )
+        for provider, model, requests, input_tokens, output_tokens, last_seen in (
+            await session.execute(query)
+        ).all()
+    ]
 
 
 def _filtered(query: Select[RequestLogRow], f: LogFilter) -> Select[RequestLogRow]:

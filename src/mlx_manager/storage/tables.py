@@ -39,6 +39,9 @@ class ProviderRow(Base):
     base_url: Mapped[str | None] = mapped_column(String(500))
     encrypted_api_key: Mapped[str | None] = mapped_column(Text)
     key_last4: Mapped[str | None] = mapped_column(String(4))
+    # Per-model prices that replace the catalogue's: ``{"<model>": {"input_per_mtok": 0.5, …}}``
+    # (``providers.schemas.ModelPrice``); NULL: none.
+    prices: Mapped[dict[str, dict[str, float]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -151,6 +154,17 @@ class RequestLogRow(Base):
     ttft_ms: Mapped[float | None] = mapped_column(Float)
     input_tokens: Mapped[int | None] = mapped_column(Integer)
     output_tokens: Mapped[int | None] = mapped_column(Integer)
+    # Parts of the counts above: prompt tokens read from and written to the provider's cache,
+    # and reasoning tokens among the output. NULL on rows from before they were kept.
+    cache_read_tokens: Mapped[int | None] = mapped_column(Integer)
+    cache_write_tokens: Mapped[int | None] = mapped_column(Integer)
+    reasoning_tokens: Mapped[int | None] = mapped_column(Integer)
+    # The provider sent no usage: the counts are the gateway's tokenizer estimate.
+    tokens_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # USD, at the prices in force when it was served; NULL when unpriced (never 0 for unknown).
+    cost_usd: Mapped[float | None] = mapped_column(Float)
+    # Where the price came from: "catalogue", "override", "local" or "unpriced".
+    priced: Mapped[str | None] = mapped_column(String(12))
     prompt: Mapped[str | None] = mapped_column(Text)
     completion: Mapped[str | None] = mapped_column(Text)
 

@@ -1,4 +1,5 @@
-"""``/api/logs``: the request log, filtered and paged newest first, and exported as CSV or JSONL."""
+"""``/api/logs``: the request log, filtered and paged newest first, and exported as CSV or JSONL;
+the models it has seen that no price covers."""
 
 from __future__ import annotations
 
@@ -16,7 +17,14 @@ from starlette.responses import StreamingResponse
 
 from mlx_manager.api.deps import StateDep, require_admin
 from mlx_manager.errors import InvalidRequest
-from mlx_manager.observability.schemas import EXPORT_FIELDS, RequestLogPage, RequestLogPublic
+from mlx_manager.observability.pricing import Priced
+from mlx_manager.observability.schemas import (
+    EXPORT_FIELDS,
+    RequestLogPage,
+    RequestLogPublic,
+    UnpricedModel,
+    UnpricedModelList,
+)
 from mlx_manager.storage import request_log_repository as repository
 from mlx_manager.storage.request_log_repository import LogFilter
 
@@ -82,6 +90,34 @@ async def list_logs(
         rows = await repository.page(session, filters, before_id=cursor, limit=limit)
     items = [RequestLogPublic.model_validate(row) for row in rows]
     return RequestLogPage(items=items, next_cursor=items[-1].id if len(items) == limit else None)
+
+
+@router.get("/unpriced")
+async def unpriced_models(
+    state: StateDep, limit: Annotated[int, Query(ge=1, le=1000)] = 200
+) -> UnpricedModelList:
+    """Models the log has seen with no price, still unpriced now (most requests first)."""
+    async with state.sessions() as session:
+        seen = await repository.unpriced_models(session, limit=limit)
+    prices = state.observer.prices
+    directory = state.providers.directory
+    models = []
+    for each in seen:
+        if prices.price(each.provider, each.model).priced is not Priced.UNPRICED:
+            continue  # priced since
+        provider = directory.by_name(each.provider)
+        models.append(
+            UnpricedModel(
+                provider=each.provider,
+                provider_id=provider.id if provider is not None else None,
+                model=each.model,
+                requests=each.requests,
+                input_tokens=each.input_tokens,
+                output_tokens=each.output_tokens,
+                last_seen=each.last_seen,
+            )
+        )
+    return UnpricedModelList(models=models)
 
 
 @router.get("/export", response_class=StreamingResponse)

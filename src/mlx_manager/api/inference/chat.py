@@ -80,7 +80,7 @@ async def _serve(
     except GatewayError as exc:
         record.failed(exc)
         return error_response(protocol, exc)
-    return encode_answer(inbound, answer)
+    return encode_answer(inbound, answer, prices=state.observer.prices)
 
 
 async def _conversation(inbound: Inbound, *, state: AppState, caller: Caller) -> None:

@@ -30,4 +30,4 @@ async def embeddings(request: Request, state: StateDep, caller: OpenAICaller) ->
     except GatewayError as exc:
         record.failed(exc)
         return error_response(OPENAI, exc)
-    return encode_answer(inbound, answer)
+    return encode_answer(inbound, answer, prices=state.observer.prices)

@@ -13,23 +13,33 @@ from mlx_manager.core import ChatResponse
 from mlx_manager.errors import GatewayError
 from mlx_manager.gateway.inbound import Inbound
 from mlx_manager.gateway.results import Answer, EmbeddingsAnswer, Relayed
+from mlx_manager.observability.pricing import PriceTable
 from mlx_manager.protocols.table import WireProtocol
 from mlx_manager.routing.router import ResolvedTarget
 
 PROVIDER_HEADER = "x-mlx-manager-provider"
 MODEL_HEADER = "x-mlx-manager-model"
 ATTEMPTS_HEADER = "x-mlx-manager-attempts"
+# What a non-streamed reply cost in USD; left out when the model is unpriced. A stream's cost is
+# known only once its last byte went out, after the headers: the request log and /metrics have it.
+COST_HEADER = "x-mlx-manager-cost-usd"
 SHOULD_RETRY_HEADER = "x-should-retry"
 SSE = "text/event-stream"
 
 
-def encode_answer(inbound: Inbound, answer: Answer | EmbeddingsAnswer) -> Response:
+def encode_answer(
+    inbound: Inbound, answer: Answer | EmbeddingsAnswer, *, prices: PriceTable
+) -> Response:
     protocol = inbound.protocol
     result = answer.value
     response: Response
     if isinstance(result, Reply):
         response = Response(result.body, status_code=result.status, media_type=result.content_type)
+        _unmetered(inbound, result.body)
+        _tell_the_cost(response, inbound, prices)
     elif isinstance(result, Relayed):
+        # A stream with no usage in it is estimated from the prompt and the relayed bytes.
+        inbound.record.request = inbound.request
         stream = result.relay
         response = EventStream(
             relay(
@@ -50,6 +60,7 @@ def encode_answer(inbound: Inbound, answer: Answer | EmbeddingsAnswer) -> Respon
         request = inbound.request()
         if isinstance(result, ChatResponse):
             response = JSONReply(protocol.encode_response(result, request))
+            _tell_the_cost(response, inbound, prices)
         else:
             response = EventStream(
                 protocol.encode_stream(result.events, result.request),
@@ -59,6 +70,21 @@ def encode_answer(inbound: Inbound, answer: Answer | EmbeddingsAnswer) -> Respon
         if protocol.reply_headers is not None:
             response.headers.update(protocol.reply_headers(request))
     return name_the_server(response, answer.target, answer.attempts)
+
+
+def _unmetered(inbound: Inbound, body: bytes) -> None:
+    """A reply without usage: keep what the estimate needs (the fast path parsed it already)."""
+    tokens = inbound.record.tokens
+    if tokens.input_tokens is None and tokens.output_tokens is None:
+        tokens.unmetered = [body]
+        inbound.record.request = inbound.request
+
+
+def _tell_the_cost(response: Response, inbound: Inbound, prices: PriceTable) -> None:
+    # The served target and the tokens are noted by now; the price is a dict lookup.
+    cost = prices.settle(inbound.record)
+    if cost is not None:
+        response.headers[COST_HEADER] = f"{cost:.10f}".rstrip("0").rstrip(".") or "0"
 
 
 def name_the_server(response: Response, target: ResolvedTarget, attempts: int) -> Response:

@@ -41,6 +41,12 @@ class TokenEstimator:
         encoding = await self._ready(provider)
         return await asyncio.to_thread(_count, encoding, request)
 
+    async def count_texts(self, texts: list[str], *, provider: str) -> int:
+        """Plain text, such as a reply's (whose provider sent no usage)."""
+        encoding = await self._ready(provider)
+        batches = await asyncio.to_thread(encoding.encode_ordinary_batch, texts)
+        return sum(len(ids) for ids in batches)
+
     async def _ready(self, provider: str) -> tiktoken.Encoding:
         if self._encoding is not None:
             return self._encoding

@@ -65,10 +65,13 @@ def encode_usage(usage: Usage) -> dict[str, object]:
 def decode_usage(usage: OpenAIUsage) -> Usage:
     details = usage.prompt_tokens_details
     cached = details.cached_tokens if details is not None else None
+    output_details = usage.completion_tokens_details
+    reasoning = output_details.reasoning_tokens if output_details is not None else None
     return Usage(
         input_tokens=usage.prompt_tokens,
         output_tokens=usage.completion_tokens,
         cached_tokens=cached or 0,
+        reasoning_tokens=reasoning or 0,
     )
 
 

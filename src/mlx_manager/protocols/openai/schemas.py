@@ -145,10 +145,15 @@ class OpenAIPromptTokensDetails(UpstreamModel):
     cached_tokens: int | None = None
 
 
+class OpenAICompletionTokensDetails(UpstreamModel):
+    reasoning_tokens: int | None = None
+
+
 class OpenAIUsage(UpstreamModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     prompt_tokens_details: OpenAIPromptTokensDetails | None = None
+    completion_tokens_details: OpenAICompletionTokensDetails | None = None
 
 
 class OpenAIReplyFunction(UpstreamModel):
