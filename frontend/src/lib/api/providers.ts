@@ -53,6 +53,12 @@ export function maskedKey(provider: Pick<ProviderPublic, 'has_key' | 'key_last4'
 	return `••••${provider.key_last4 ?? ''}`;
 }
 
+const PROTOCOL_LABELS: Record<ApiType, string> = {
+	openai: 'OpenAI protocol',
+	anthropic: 'Anthropic protocol',
+	openai_responses: 'OpenAI Responses API'
+};
+
 export function protocolLabel(apiType: ApiType): string {
-	return apiType === 'anthropic' ? 'Anthropic protocol' : 'OpenAI protocol';
+	return PROTOCOL_LABELS[apiType];
 }

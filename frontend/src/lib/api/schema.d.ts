@@ -914,7 +914,7 @@ export interface components {
          * @description The wire protocol a caller or a provider speaks.
          * @enum {string}
          */
-        ApiType: "openai" | "anthropic";
+        ApiType: "openai" | "anthropic" | "openai_responses";
         /**
          * AuthStyle
          * @description The header a key travels in.
@@ -925,7 +925,7 @@ export interface components {
          * BackendType
          * @enum {string}
          */
-        BackendType: "local" | "openai" | "anthropic" | "together" | "groq" | "fireworks" | "mistral" | "deepseek" | "gemini" | "openrouter" | "xai" | "cerebras" | "perplexity" | "azure_openai" | "moonshot" | "zhipu" | "minimax" | "qwen" | "ollama" | "lm_studio" | "vllm" | "llama_cpp" | "openai_compatible" | "anthropic_compatible";
+        BackendType: "local" | "openai" | "anthropic" | "together" | "groq" | "fireworks" | "mistral" | "deepseek" | "gemini" | "openrouter" | "xai" | "cerebras" | "perplexity" | "azure_openai" | "moonshot" | "zhipu" | "minimax" | "qwen" | "ollama" | "lm_studio" | "vllm" | "llama_cpp" | "openai_compatible" | "anthropic_compatible" | "openai_responses_compatible";
         /**
          * ConnectionTestRequest
          * @description An unsaved provider to test; ``name`` is optional here.
