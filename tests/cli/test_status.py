@@ -52,3 +52,9 @@ def test_a_wrong_token_is_one_line_with_the_servers_words(cli: Cli) -> None:
     line = cli.fails("keys", "list")
     assert "refused the admin token (401)" in line and "Sign in" in line
     assert "not-the-token" not in line
+
+
+def test_a_token_from_the_environment_is_not_rotated(cli: Cli) -> None:
+    line = cli.fails("token", "rotate")
+    assert "comes from MLX_MANAGER_ADMIN_TOKEN" in line and "(409)" in line
+    cli.ok("keys", "list")  # the same token still works
