@@ -3,6 +3,26 @@
  */
 
 export interface paths {
+    "/api/admin-token/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate Admin Token
+         * @description The old token stops working now; signed-in sessions go on.
+         */
+        post: operations["rotate_admin_token_api_admin_token_rotate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -164,6 +184,26 @@ export interface paths {
         };
         /** Export Logs */
         get: operations["export_logs_api_logs_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/logs/unpriced": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Unpriced Models
+         * @description Models the log has seen with no price, still unpriced now (most requests first).
+         */
+        get: operations["unpriced_models_api_logs_unpriced_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -364,6 +404,24 @@ export interface paths {
         put?: never;
         /** Unpin Model */
         post: operations["unpin_model_api_models__name__unpin_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/settings/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export Config */
+        get: operations["export_config_api_settings_config_get"];
+        put?: never;
+        /** Import Config */
+        post: operations["import_config_api_settings_config_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -909,6 +967,13 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AdminTokenRotated */
+        AdminTokenRotated: {
+            /** Stored In */
+            stored_in: string;
+            /** Token */
+            token: string;
+        };
         /**
          * ApiType
          * @description The wire protocol a caller or a provider speaks.
@@ -926,6 +991,20 @@ export interface components {
          * @enum {string}
          */
         BackendType: "local" | "openai" | "anthropic" | "together" | "groq" | "fireworks" | "mistral" | "deepseek" | "gemini" | "openrouter" | "xai" | "cerebras" | "perplexity" | "azure_openai" | "moonshot" | "zhipu" | "minimax" | "qwen" | "ollama" | "lm_studio" | "vllm" | "llama_cpp" | "openai_compatible" | "anthropic_compatible" | "openai_responses_compatible";
+        /** ConfigApplied */
+        ConfigApplied: {
+            /** Providers */
+            providers: number;
+            /** Rules */
+            rules: number;
+        };
+        /** ConfigFile */
+        ConfigFile: {
+            /** Providers */
+            providers?: components["schemas"]["ProviderEntry"][];
+            /** Rules */
+            rules?: components["schemas"]["RuleEntry"][];
+        };
         /**
          * ConnectionTestRequest
          * @description An unsaved provider to test; ``name`` is optional here.
@@ -942,6 +1021,10 @@ export interface components {
              * @default unsaved
              */
             name: string;
+            /** Prices */
+            prices?: {
+                [key: string]: components["schemas"]["ModelPrice"];
+            };
         };
         /** ConnectionTestResult */
         ConnectionTestResult: {
@@ -1272,10 +1355,30 @@ export interface components {
             via: string;
         };
         /**
+         * ModelPrice
+         * @description A model's price in USD per million tokens, replacing the catalogue's. Cache reads and
+         *     writes left out cost what other prompt tokens cost.
+         */
+        ModelPrice: {
+            /** Cache Read Per Mtok */
+            cache_read_per_mtok?: number | null;
+            /** Cache Write Per Mtok */
+            cache_write_per_mtok?: number | null;
+            /** Input Per Mtok */
+            input_per_mtok: number;
+            /** Output Per Mtok */
+            output_per_mtok: number;
+        };
+        /**
          * PatternType
          * @enum {string}
          */
         PatternType: "exact" | "prefix" | "glob" | "regex";
+        /**
+         * Priced
+         * @enum {string}
+         */
+        Priced: "catalogue" | "override" | "local" | "unpriced";
         /** ProviderCreate */
         ProviderCreate: {
             /** Api Key */
@@ -1286,6 +1389,10 @@ export interface components {
             base_url?: string | null;
             /** Name */
             name: string;
+            /** Prices */
+            prices?: {
+                [key: string]: components["schemas"]["ModelPrice"];
+            };
         };
         /** ProviderDefaults */
         ProviderDefaults: {
@@ -1317,6 +1424,21 @@ export interface components {
         ProviderDefaultsList: {
             /** Providers */
             providers: components["schemas"]["ProviderDefaults"][];
+        };
+        /** ProviderEntry */
+        ProviderEntry: {
+            /** Api Key */
+            api_key?: string | null;
+            api_type?: components["schemas"]["ApiType"] | null;
+            backend_type: components["schemas"]["BackendType"];
+            /** Base Url */
+            base_url?: string | null;
+            /** Name */
+            name: string;
+            /** Prices */
+            prices?: {
+                [key: string]: components["schemas"]["ModelPrice"];
+            } | null;
         };
         /**
          * ProviderGroup
@@ -1375,6 +1497,10 @@ export interface components {
             key_status: string;
             /** Name */
             name: string;
+            /** Prices */
+            prices: {
+                [key: string]: components["schemas"]["ModelPrice"];
+            };
             /**
              * Updated At
              * Format: date-time
@@ -1383,7 +1509,8 @@ export interface components {
         };
         /**
          * ProviderUpdate
-         * @description Fields left out stay as they are; ``api_key: null`` or ``""`` removes the stored key.
+         * @description Fields left out stay as they are; ``api_key: null`` or ``""`` removes the stored key;
+         *     ``prices`` replaces every override (``{}`` removes them).
          */
         ProviderUpdate: {
             /** Api Key */
@@ -1394,6 +1521,10 @@ export interface components {
             base_url?: string | null;
             /** Name */
             name?: string | null;
+            /** Prices */
+            prices?: {
+                [key: string]: components["schemas"]["ModelPrice"];
+            } | null;
         };
         /** RequestLogPage */
         RequestLogPage: {
@@ -1408,8 +1539,14 @@ export interface components {
             api_key_name: string | null;
             /** Attempts */
             attempts: number;
+            /** Cache Read Tokens */
+            cache_read_tokens: number | null;
+            /** Cache Write Tokens */
+            cache_write_tokens: number | null;
             /** Completion */
             completion: string | null;
+            /** Cost Usd */
+            cost_usd: number | null;
             /**
              * Created At
              * Format: date-time
@@ -1431,18 +1568,23 @@ export interface components {
             model_requested: string | null;
             /** Output Tokens */
             output_tokens: number | null;
+            priced: components["schemas"]["Priced"] | null;
             /** Prompt */
             prompt: string | null;
             /** Protocol */
             protocol: string;
             /** Provider */
             provider: string | null;
+            /** Reasoning Tokens */
+            reasoning_tokens: number | null;
             /** Request Id */
             request_id: string;
             /** Status */
             status: number;
             /** Stream */
             stream: boolean;
+            /** Tokens Estimated */
+            tokens_estimated: boolean;
             /** Ttft Ms */
             ttft_ms: number | null;
         };
@@ -1518,6 +1660,27 @@ export interface components {
             strategy: components["schemas"]["Strategy"];
             /** Targets */
             targets: components["schemas"]["TargetSpec"][];
+        };
+        /** RuleEntry */
+        RuleEntry: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /** Pattern */
+            pattern: string;
+            /** @default exact */
+            pattern_type: components["schemas"]["PatternType"];
+            /** @default ordered */
+            strategy: components["schemas"]["Strategy"];
+            /** Targets */
+            targets: components["schemas"]["TargetEntry"][];
         };
         /** RuleList */
         RuleList: {
@@ -1605,6 +1768,24 @@ export interface components {
          * @enum {string}
          */
         Strategy: "ordered" | "weighted" | "least_busy" | "latency";
+        /** TargetEntry */
+        TargetEntry: {
+            /** Connect Timeout */
+            connect_timeout?: number | null;
+            /** First Byte Timeout */
+            first_byte_timeout?: number | null;
+            /** Idle Timeout */
+            idle_timeout?: number | null;
+            /** Model */
+            model?: string | null;
+            /** Provider */
+            provider: string;
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
+        };
         /**
          * TargetKind
          * @enum {string}
@@ -1665,6 +1846,35 @@ export interface components {
             first_byte_timeout: number;
             /** Idle Timeout */
             idle_timeout: number;
+        };
+        /**
+         * UnpricedModel
+         * @description A (provider, model) the log has seen that no price covers: give it one with the
+         *     provider's ``prices``.
+         */
+        UnpricedModel: {
+            /** Input Tokens */
+            input_tokens: number;
+            /**
+             * Last Seen
+             * Format: date-time
+             */
+            last_seen: string;
+            /** Model */
+            model: string;
+            /** Output Tokens */
+            output_tokens: number;
+            /** Provider */
+            provider: string;
+            /** Provider Id */
+            provider_id: number | null;
+            /** Requests */
+            requests: number;
+        };
+        /** UnpricedModelList */
+        UnpricedModelList: {
+            /** Models */
+            models: components["schemas"]["UnpricedModel"][];
         };
         /** UserList */
         UserList: {
@@ -1731,6 +1941,26 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    rotate_admin_token_api_admin_token_rotate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminTokenRotated"];
+                };
+            };
+        };
+    };
     sign_in_api_auth_login_post: {
         parameters: {
             query?: never;
@@ -2088,6 +2318,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unpriced_models_api_logs_unpriced_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnpricedModelList"];
+                };
             };
             /** @description Validation Error */
             422: {
@@ -2461,6 +2722,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LocalModelPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_config_api_settings_config_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigFile"];
+                };
+            };
+        };
+    };
+    import_config_api_settings_config_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfigFile"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigApplied"];
                 };
             };
             /** @description Validation Error */
