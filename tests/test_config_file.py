@@ -127,3 +127,21 @@ def test_schema_errors_are_reported_before_serving(
         load_config_file(path)
     assert main(["serve", "--config", str(path), "--data-dir", str(tmp_path / "d")]) == 2
     assert "backend_type" in capsys.readouterr().err
+
+
+async def test_a_provider_may_speak_the_responses_api(settings: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "setup.yaml"
+    path.write_text(
+        "providers:\n"
+        "  - {name: oai, backend_type: openai, api_type: openai_responses}\n"
+        "  - {name: rs, backend_type: openai_responses_compatible, base_url: http://rs:8000}\n"
+        "  - {name: groq, backend_type: groq, api_type: openai_responses}\n"
+    )
+    with pytest.raises(ConfigFileError, match="Groq speaks openai, not openai_responses"):
+        await _state(settings.model_copy(update={"config": path}))
+    path.write_text("\n".join(path.read_text().splitlines()[:3]) + "\n")
+    providers, _ = await _state(settings.model_copy(update={"config": path}))
+    assert [(p["name"], p["api_type"], p["base_url"]) for p in providers] == [
+        ("oai", "openai_responses", None),
+        ("rs", "openai_responses", "http://rs:8000"),
+    ]
