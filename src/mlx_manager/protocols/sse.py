@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, AsyncIterator
 from typing import NamedTuple
 
+# Byte searches on the stream path use ``find``, not ``in``: for bytes, CPython's ``in`` first
+# tries its operand as an int and builds and drops a TypeError, about twice the cost of a find.
+
 
 class SSEEvent(NamedTuple):
     event: str | None
@@ -21,7 +24,7 @@ def encode_event(data: bytes | str, *, event: str | None = None) -> bytes:
     """Frame one event. ``data`` with line breaks becomes several ``data:`` lines."""
     raw = data.encode() if isinstance(data, str) else data
     head = b"event: " + event.encode() + b"\n" if event is not None else b""
-    if b"\n" not in raw and b"\r" not in raw:
+    if raw.find(b"\n") < 0 and raw.find(b"\r") < 0:
         return head + b"data: " + raw + b"\n\n"
     lines = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
     return head + b"".join(b"data: " + line + b"\n" for line in lines) + b"\n"
@@ -47,7 +50,7 @@ class SSEParser:
             and not self._buffer
             and not self._data
             and self._event is None
-            and b"\r" not in chunk
+            and chunk.find(b"\r") < 0
         ):
             return self._whole_events(chunk)
         if self._skip_lf and chunk[:1] == b"\n":
@@ -73,12 +76,12 @@ class SSEParser:
         the chunk goes through the line-by-line rules."""
         events: list[SSEEvent] = []
         for block in chunk[:-2].split(b"\n\n"):
-            if block.startswith(b"data: ") and b"\n" not in block:
+            if block.startswith(b"data: ") and block.find(b"\n") < 0:
                 events.append(SSEEvent(None, block[6:].decode(errors="replace")))
                 continue
             if block.startswith(b"event: "):
                 name, _, data = block.partition(b"\n")
-                if data.startswith(b"data: ") and b"\n" not in data:
+                if data.startswith(b"data: ") and data.find(b"\n") < 0:
                     events.append(
                         SSEEvent(
                             name[7:].decode(errors="replace"), data[6:].decode(errors="replace")

@@ -173,14 +173,14 @@ def _plain_first_event(data: bytes) -> SSEEvent | None:
     """The event ``data`` opens with, when it is a plain one (``data:`` after an optional
     ``event:`` line, ``\n`` line ends); None for anything else."""
     end = data.find(b"\n\n")
-    if end < 0 or b"\r" in data[:end]:
+    if end < 0 or data.find(b"\r", 0, end) >= 0:
         return None
     name = None
     block = data[:end]
     if block.startswith(b"event: "):
         head, _, block = block.partition(b"\n")
         name = head[7:].decode(errors="replace")
-    if not block.startswith(b"data: ") or b"\n" in block:
+    if not block.startswith(b"data: ") or block.find(b"\n") >= 0:
         return None
     return SSEEvent(name, block[6:].decode(errors="replace"))
 
