@@ -427,3 +427,11 @@ async def test_what_the_gateway_streams_a_responses_caller_decodes_back_to_the_s
 )
 def test_starts_stream(data: str, verdict: bool) -> None:
     assert provider.starts_stream(SSEEvent("x", data)) is verdict
+
+
+async def test_a_stream_without_response_created_still_starts_a_reply() -> None:
+    delta = {"type": "response.output_text.delta", "output_index": 0, "delta": "hi"}
+    done = {"type": "response.completed", "response": {"id": "r9", "model": "m"}}
+    events = [e async for e in provider.decode_stream(_sse(delta, done), provider="up")]
+    assert events[:2] == [MessageStart(id="", model=""), TextDelta("hi")]
+    assert events[-1] == MessageEnd(stop_reason="end_turn")

@@ -290,9 +290,13 @@ class ResponsesStreamDecoder:
     def feed(self, wire: ResponsesStreamEvent) -> list[StreamEvent]:
         kind = wire.type
         events: list[StreamEvent] = []
-        if not self._started and wire.response is not None:
+        if not self._started and kind != "error":
+            # ``response.created`` names the reply; a server that leaves it out still starts one.
             self._started = True
-            events.append(MessageStart(id=wire.response.id, model=wire.response.model))
+            start = wire.response
+            events.append(
+                MessageStart(id=start.id if start else "", model=start.model if start else "")
+            )
         index = wire.output_index if wire.output_index is not None else 0
         item = wire.item
         if kind in ("response.output_text.delta", "response.refusal.delta") and wire.delta:
