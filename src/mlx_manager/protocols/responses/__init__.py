@@ -1,9 +1,11 @@
-"""OpenAI's Responses API (``POST /v1/responses``), as callers speak it to the gateway.
+"""OpenAI's Responses API (``POST /v1/responses``), both directions.
 
-Server side only: ``decode_request`` (a Responses body as a ``ChatRequest``),
+Server side, for callers: ``decode_request`` (a Responses body as a ``ChatRequest``),
 ``encode_response`` (a reply as a ``response`` object), ``encode_stream`` (IR events as the
-Responses event stream), ``encode_error`` / ``encode_stream_error``. No provider speaks it to
-the gateway yet, so there is no client side, and every request is served through the IR.
+Responses event stream), ``encode_error`` / ``encode_stream_error``. Client side, for
+providers that speak it (``provider.py``): a ``ChatRequest`` as a Responses body, and a
+provider's replies and streams as IR. A Responses caller's request to such a provider is
+relayed, not translated (the same-protocol fast path).
 
 Not here: conversation state (``store``, ``previous_response_id``), which needs the database
 and is the HTTP edge's (``api/inference/stored_responses``); the codec only carries the stored
