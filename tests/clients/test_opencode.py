@@ -1,7 +1,13 @@
-"""opencode (``opencode run``) through the gateway's Chat Completions API, as an
-``@ai-sdk/openai-compatible`` provider, with one bash round trip to providers of either
-protocol. opencode bundles that SDK package, and the switches below keep it off the network
-(models.dev, plugins, LSP downloads, updates, sharing)."""
+"""opencode (``opencode run``) through the gateway, with one bash round trip: as an
+``@ai-sdk/openai-compatible`` provider (Chat Completions), an ``@ai-sdk/openai`` one (the
+Responses API) and an ``@ai-sdk/anthropic`` one (Messages), to providers of either protocol.
+
+opencode bundles those SDK packages, and the switches below keep it off the network: no
+models.dev catalogue, plugins, LSP downloads, updates or sharing. What is left is a background
+``npm install @opencode-ai/plugin`` into its config directory, for plugins written in
+TypeScript; npm is set offline, so that install fails at once (opencode logs a warning and goes
+on) instead of reaching the registry in the middle of a test.
+"""
 
 from __future__ import annotations
 
@@ -22,10 +28,12 @@ OFFLINE = {
     "OPENCODE_DISABLE_LSP_DOWNLOAD": "1",
     "OPENCODE_DISABLE_SHARE": "1",
     "OPENCODE_DISABLE_CLAUDE_CODE": "1",
+    "OPENCODE_PURE": "1",
+    "NPM_CONFIG_OFFLINE": "true",
 }
 
 
-def opencode_config(base_url: str) -> dict[str, object]:
+def opencode_config(base_url: str, sdk: str) -> dict[str, object]:
     return {
         "$schema": "https://opencode.ai/config.json",
         "model": "mlx-manager/agent-1",
@@ -35,7 +43,7 @@ def opencode_config(base_url: str) -> dict[str, object]:
         "permission": {"bash": "allow"},
         "provider": {
             "mlx-manager": {
-                "npm": "@ai-sdk/openai-compatible",
+                "npm": sdk,
                 "name": "MLX Manager",
                 "options": {"baseURL": base_url, "apiKey": "sk-gateway-unused"},
                 "models": {"agent-1": {"name": "Agent 1", "tool_call": True}},
@@ -44,13 +52,26 @@ def opencode_config(base_url: str) -> dict[str, object]:
     }
 
 
-@pytest.mark.parametrize("protocol", ["openai", "anthropic"])
+@pytest.mark.parametrize(
+    ("sdk", "endpoint", "protocol"),
+    [
+        ("@ai-sdk/openai-compatible", "/v1/chat/completions", "openai"),
+        ("@ai-sdk/openai-compatible", "/v1/chat/completions", "anthropic"),
+        ("@ai-sdk/openai", "/v1/responses", "anthropic"),
+        ("@ai-sdk/anthropic", "/v1/messages", "openai"),
+    ],
+)
 def test_opencode_runs_a_bash_command_through_the_gateway(
-    npm_clients: NpmClients, agent_gateway: AgentGateway, tmp_path: Path, protocol: str
+    npm_clients: NpmClients,
+    agent_gateway: AgentGateway,
+    tmp_path: Path,
+    sdk: str,
+    endpoint: str,
+    protocol: str,
 ) -> None:
     agent_gateway.route_everything_to(protocol)
     config = tmp_path / "opencode.json"
-    config.write_text(json.dumps(opencode_config(agent_gateway.v1)))
+    config.write_text(json.dumps(opencode_config(agent_gateway.v1, sdk)))
     work = tmp_path / "work"
     work.mkdir()
     env = isolated_env(tmp_path / "home", OPENCODE_CONFIG=str(config), **OFFLINE)
@@ -71,4 +92,4 @@ def test_opencode_runs_a_bash_command_through_the_gateway(
     paths = {r.path for r in agent_gateway.upstream.received}
     assert ("/v1/messages" if protocol == "anthropic" else "/v1/chat/completions") in paths
     assert any(MARK in r for r in tool_results(agent_gateway.upstream.received))
-    assert agent_gateway.answers() == {("/v1/chat/completions", 200)}
+    assert agent_gateway.answers() == {(endpoint, 200)}
