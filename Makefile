@@ -65,7 +65,8 @@ test-all: install web chromium
 	$(UV) run pytest
 
 # The quick loop: every test but the slow group (pytest -m slow: the UI end to end, fuzzing,
-# database and Redis outages, worker processes, shutdown drains, the wheel installed without Node).
+# database and Redis outages, worker processes, shutdown drains, the wheel installed without Node,
+# the real agent clients, which the tests install from npm into tests/clients/.npm-clients).
 test: install web chromium
 	cd frontend && npm test
 	$(UV) run pytest -m "not slow"
