@@ -11,7 +11,12 @@ import pytest
 from mlx_manager.observability.response_scan import ResponseScan
 from mlx_manager.observability.usage import TokenCounts
 
-USAGE = {"input_tokens": 11, "output_tokens": 7, "input_tokens_details": {"cached_tokens": 3}}
+USAGE = {
+    "input_tokens": 11,
+    "output_tokens": 7,
+    "input_tokens_details": {"cached_tokens": 3},
+    "output_tokens_details": {"reasoning_tokens": 2},
+}
 
 
 def stream(final: str, *, text: str, event_lines: bool) -> bytes:
@@ -49,6 +54,7 @@ def test_the_final_event_is_read_however_it_is_chunked(
     text = "response.completed says " + "x" * 200_000
     counts, kept = scan(stream(final, text=text, event_lines=event_lines), size)
     assert (counts.input_tokens, counts.output_tokens) == (11, 7)
+    assert (counts.cache_read_tokens, counts.reasoning_tokens) == (3, 2)
     [response] = kept
     assert response["output"] == [{"type": "message", "text": text}]
 

@@ -36,7 +36,8 @@ class TokenCounts:
     unmetered: list[bytes] | None = field(default=None, compare=False, repr=False)
 
     def update(self, usage: object) -> None:
-        """Take the counts of an OpenAI or Anthropic ``usage`` object; later values are totals."""
+        """Take the counts of an OpenAI, Anthropic or Responses ``usage`` object; later values
+        are totals."""
         if not isinstance(usage, dict):
             return
         if "prompt_tokens" in usage:  # OpenAI
@@ -52,6 +53,13 @@ class TokenCounts:
                 self.input_tokens = sum(_int(usage.get(k)) or 0 for k in _ANTHROPIC_INPUT)
                 self.cache_read_tokens = _int(usage.get("cache_read_input_tokens")) or 0
                 self.cache_write_tokens = _int(usage.get("cache_creation_input_tokens")) or 0
+            if "input_tokens_details" in usage or "output_tokens_details" in usage:
+                # The Responses API: input_tokens counts cached ones too; the parts are details.
+                details = usage.get("input_tokens_details")
+                self.cache_read_tokens = _detail(details, "cached_tokens")
+                self.reasoning_tokens = _detail(
+                    usage.get("output_tokens_details"), "reasoning_tokens"
+                )
             output = _int(usage.get("output_tokens"))
         if output is not None:
             self.output_tokens = output

@@ -259,7 +259,9 @@ def test_a_reply_becomes_a_chat_response() -> None:
         TextPart(" no"),
         ToolCallPart(id="call_1", name="crm__lookup", arguments='{"q":1}'),
     ]
-    assert response.usage == Usage(input_tokens=30, output_tokens=5, cached_tokens=10)
+    assert response.usage == Usage(
+        input_tokens=30, output_tokens=5, cached_tokens=10, reasoning_tokens=2
+    )
 
 
 @pytest.mark.parametrize(
@@ -320,7 +322,9 @@ async def test_a_golden_stream_decodes(
         ToolCallStart(index=2, id="call_abc", name="get_weather"),
         ToolCallDelta(index=2, arguments='{"city":'),
         ToolCallDelta(index=2, arguments='"Paris"}'),
-        UsageUpdate(Usage(input_tokens=80, output_tokens=40, cached_tokens=64)),
+        UsageUpdate(
+            Usage(input_tokens=80, output_tokens=40, cached_tokens=64, reasoning_tokens=24)
+        ),
         MessageEnd(stop_reason="tool_use"),
     ]
 

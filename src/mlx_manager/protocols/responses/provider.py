@@ -257,10 +257,13 @@ def decode_usage(usage: ResponsesUsage | None) -> Usage:
         return Usage()
     details = usage.input_tokens_details
     cached = details.cached_tokens if details is not None else None
+    output = usage.output_tokens_details
+    reasoning = output.reasoning_tokens if output is not None else None
     return Usage(
         input_tokens=usage.input_tokens,
         output_tokens=usage.output_tokens,
         cached_tokens=cached or 0,
+        reasoning_tokens=reasoning or 0,
     )
 
 
