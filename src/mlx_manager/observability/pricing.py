@@ -27,7 +27,7 @@ from genai_prices import Usage, data_snapshot, types
 
 from mlx_manager.observability.record import RequestRecord
 from mlx_manager.observability.usage import TokenCounts
-from mlx_manager.providers.catalogue import BackendType, ProviderGroup, spec_for
+from mlx_manager.providers.catalogue import CATALOGUE, BackendType, ProviderGroup, spec_for
 from mlx_manager.providers.directory import ProviderDirectory, ResolvedProvider
 from mlx_manager.providers.schemas import ModelPrice
 from mlx_manager.routing.rules import LOCAL
@@ -228,7 +228,7 @@ def _find(provider: ResolvedProvider, model: str) -> types.ModelInfo | None:
 
 
 # Types whose base URL is the user's: only the URL can say whose prices apply.
-_GENERIC = frozenset({BackendType.OPENAI_COMPATIBLE, BackendType.ANTHROPIC_COMPATIBLE})
+_GENERIC = frozenset(s.backend_type for s in CATALOGUE if s.group is ProviderGroup.GENERIC)
 # Where the package's provider id differs from ours.
 _PROVIDER_IDS: dict[BackendType, str] = {
     BackendType.GEMINI: "google",
