@@ -69,7 +69,8 @@ class ProviderDefaults(BaseModel):
     key_required: bool
     # Whether the model listing names what a target may ask for.
     models_list: bool
-    # Whether the provider also serves OpenAI's Responses API (the gateway calls it over chat).
+    # Whether the provider also serves OpenAI's Responses API (its endpoints say where the gateway
+    # can call it there).
     responses: bool
     docs_url: str
     # The base URL's shape where there is no default, for a placeholder.
