@@ -90,6 +90,17 @@ def test_a_bad_file_changes_nothing(
     line = cli.fails("config", "import", str(unknown))
     assert "no provider named 'ghost'" in line and "(400)" in line
     assert "cannot be read" in cli.fails("config", "import", str(tmp_path / "absent.yaml"))
+    # Past the settings API's limits, found before the first provider is created.
+    long = tmp_path / "long.yaml"
+    long.write_text(
+        "providers:\n  - {name: a, backend_type: groq}\n"
+        f"rules:\n  - {{pattern: {'p' * 501}, targets: [{{provider: a}}]}}\n"
+    )
+    line = cli.fails("config", "import", str(long))
+    assert "rules[0]: pattern:" in line and "500 characters" in line
+    named = tmp_path / "named.yaml"
+    named.write_text(f"providers:\n  - {{name: {'n' * 101}, backend_type: groq}}\n")
+    assert "name:" in cli.fails("config", "import", str(named))
     assert admin.get("/api/settings/providers").json()["providers"] == []
     assert admin.get("/api/settings/rules").json()["rules"] == []
 

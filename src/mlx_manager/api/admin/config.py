@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from mlx_manager.api.deps import StateDep, require_admin
+from mlx_manager.api.state import AppState
 from mlx_manager.config_file import (
     ConfigFile,
     ConfigFileError,
@@ -23,8 +24,8 @@ from mlx_manager.config_file import (
     apply_config_file,
 )
 from mlx_manager.errors import InvalidRequest
-from mlx_manager.providers.schemas import ProviderPublic
-from mlx_manager.routing.schemas import RulePublic
+from mlx_manager.providers.schemas import ProviderCreate, ProviderPublic
+from mlx_manager.routing.schemas import RuleCreate, RulePublic
 
 router = APIRouter(
     prefix="/api/settings/config", tags=["settings"], dependencies=[Depends(require_admin)]
@@ -35,6 +36,7 @@ _NOT_NAME = re.compile(r"[^A-Z0-9]+")
 _PROVIDER_FIELDS = set(ProviderEntry.model_fields) - {"api_key"}
 _TARGET_FIELDS = set(TargetEntry.model_fields) - {"provider"}
 _RULE_FIELDS = set(RuleEntry.model_fields) - {"targets"}
+_CREATE_FIELDS = set(ProviderEntry.model_fields) & set(ProviderCreate.model_fields)
 
 
 class ConfigApplied(BaseModel):
@@ -79,29 +81,58 @@ async def export_config(state: StateDep) -> ConfigFile:
 
 @router.post("")
 async def import_config(body: ConfigFile, state: StateDep) -> ConfigApplied:
+    _check(body, state)
+    try:
+        await apply_config_file(body, providers=state.providers, rules=state.rules)
+    except ConfigFileError as exc:
+        raise InvalidRequest(str(exc)) from None
+    return ConfigApplied(providers=len(body.providers), rules=len(body.rules))
+
+
+def _check(body: ConfigFile, state: AppState) -> None:
+    """Whatever would stop the file half way, found before anything is applied, so a bad file
+    changes nothing: references left in, limits of the settings API, unknown providers."""
     for entry in body.providers:
+        where = f"providers[{entry.name[:100]}]"
         for field, value in (("api_key", entry.api_key), ("base_url", entry.base_url)):
             if value is not None and "${" in value:
                 raise InvalidRequest(
-                    f"providers[{entry.name}].{field}: replace the ${{…}} reference with its"
-                    " value before sending (mlx-manager config import does).",
+                    f"{where}.{field}: replace the ${{…}} reference with its value before"
+                    " sending (mlx-manager config import does).",
                     param=field,
                 )
-    # Checked before anything is applied, so a file naming an unknown provider changes nothing.
+        _valid(
+            ProviderCreate,
+            entry.model_dump(include=_CREATE_FIELDS, exclude_none=True),
+            where=where,
+        )
     known = {p.name for p in body.providers} | {"local"}
     for index, rule in enumerate(body.rules):
+        where = f"rules[{index}]"
         for target in rule.targets:
             if (
                 target.provider not in known
                 and state.providers.directory.by_name(target.provider) is None
             ):
                 raise InvalidRequest(
-                    f"rules[{index}]: no provider named '{target.provider}' (declare it under"
+                    f"{where}: no provider named '{target.provider[:100]}' (declare it under"
                     " providers or create it first)",
                     param="rules",
                 )
+        shape = rule.model_dump(exclude={"targets"})
+        # Each target as the settings API takes it; which provider it names is checked above.
+        shape["targets"] = [
+            {**t.model_dump(exclude={"provider"}), "provider": "local"} for t in rule.targets
+        ]
+        _valid(RuleCreate, shape, where=where)
+
+
+def _valid(model: type[BaseModel], data: dict[str, object], *, where: str) -> None:
     try:
-        await apply_config_file(body, providers=state.providers, rules=state.rules)
-    except ConfigFileError as exc:
-        raise InvalidRequest(str(exc)) from None
-    return ConfigApplied(providers=len(body.providers), rules=len(body.rules))
+        model.model_validate(data)
+    except ValidationError as exc:
+        # Field and reason only: the input may be a key.
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise InvalidRequest(f"{where}: {problems}") from None
