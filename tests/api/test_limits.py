@@ -72,6 +72,29 @@ async def test_a_streamed_body_without_length_is_cut_at_the_cap(client: httpx.As
     assert response.json()["code"] == "request_too_large"
 
 
+async def test_a_declared_length_beside_transfer_encoding_is_not_trusted(
+    client: httpx.AsyncClient,
+) -> None:
+    # Transfer-Encoding overrides Content-Length, so a small declared length proves nothing:
+    # the body is still counted as it comes.
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"model": "nowhere/x", "messages": ['
+        for _ in range(100):
+            yield b'{"role": "user", "content": "' + b"y" * 1024 + b'"},'
+        yield b"]}"
+
+    response = await client.post(
+        "/v1/chat/completions",
+        content=chunks(),
+        headers={
+            "content-type": "application/json",
+            "content-length": "10",
+            "transfer-encoding": "chunked",
+        },
+    )
+    assert response.status_code == 413, response.text
+
+
 async def test_message_and_tool_counts_have_caps(client: httpx.AsyncClient) -> None:
     many = await client.post("/v1/chat/completions", json=chat(messages=4))
     assert many.status_code == 400

@@ -9,7 +9,7 @@ elsewhere. The shape checks run once per request on the parsed body, before deco
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -68,18 +68,27 @@ class BodySizeLimit:
         self.app = app
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        too_large = PayloadTooLarge(
+            return self.app(scope, receive, send)
+        declared = _content_length(scope)
+        if declared is None:
+            return self._capped(scope, receive, send)
+        if declared > self.max_bytes:
+            return refusal(scope["path"], self._too_large())(scope, receive, send)
+        # The server reads exactly the declared length as the body, so the app is called as it
+        # is: no wrappers, and no frame of ours that a stream would resume for each chunk.
+        return self.app(scope, receive, send)
+
+    def _too_large(self) -> PayloadTooLarge:
+        return PayloadTooLarge(
             f"The request body is larger than this server's cap of {self.max_bytes} bytes"
             " (MLX_MANAGER_MAX_BODY_BYTES)."
         )
-        declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await refusal(scope["path"], too_large)(scope, receive, send)
-            return
+
+    async def _capped(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A body of undeclared length (chunked): counted as it comes, and cut off at the cap."""
+        too_large = self._too_large()
         received = 0
         exceeded = False
         started = False
@@ -94,12 +103,12 @@ class BodySizeLimit:
                     raise too_large
             return message
 
-        async def guarded_send(message: Message) -> None:
+        def guarded_send(message: Message) -> Awaitable[None]:
             nonlocal started
             if exceeded:
-                return  # the app's own answer to a cut-off body is replaced by the 413
+                return _sent()  # the app's own answer to a cut-off body is replaced by the 413
             started = started or message["type"] == "http.response.start"
-            await send(message)
+            return send(message)
 
         try:
             await self.app(scope, capped_receive, guarded_send)
@@ -110,11 +119,20 @@ class BodySizeLimit:
             await refusal(scope["path"], too_large)(scope, receive, send)
 
 
+async def _sent() -> None:
+    return None
+
+
 def _content_length(scope: Scope) -> int | None:
+    """The declared body length; None when there is none, or a ``Transfer-Encoding`` that
+    overrides it (RFC 9112 6.3), so that the body is counted as it comes."""
+    length = None
     for name, value in scope["headers"]:
         if name == b"content-length":
             try:
-                return int(value)
+                length = int(value)
             except ValueError:
                 return None
-    return None
+        elif name == b"transfer-encoding":
+            return None
+    return length

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Awaitable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,10 +24,11 @@ class RequestIdMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         encoded = request_id.encode()
 
-        async def send_with_id(message: Message) -> None:
+        # Hands back send's awaitable: no frame of its own for each chunk of a stream.
+        def send_with_id(message: Message) -> Awaitable[None]:
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", []), (HEADER, encoded)]
-            await send(message)
+            return send(message)
 
         # Log lines written while the request is served carry its id.
         token = request_id_var.set(request_id)
