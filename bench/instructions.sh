@@ -4,6 +4,8 @@
 # two trees can be compared on a busy 2-core machine: BENCH_SRC=/other/checkout/src runs that
 # tree's code with this checkout's environment. Usage: bench/instructions.sh [SCENARIO ...]
 # (default: the shared harness's four same-protocol scenarios), BENCH_REQUESTS per scenario (300).
+# BENCH_TOKEN_DELAY_MS (default 0) spaces the mock's stream chunks, as a real model's are: then
+# each chunk is read on its own and the per-chunk costs show (counts vary more, about ±5%).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind / brew install valgrind)" >&2; exit 1; }
@@ -20,7 +22,8 @@ WORK=$(mktemp -d)
 trap 'kill $MOCK_PID $GW_PID 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
 MOCK_PORT=$(free_port)
 GW_PORT=$(free_port)
-"$VENV/bin/python" "$SHARED/mock_upstream.py" --port "$MOCK_PORT" >"$WORK/mock.log" 2>&1 &
+"$VENV/bin/python" "$SHARED/mock_upstream.py" --port "$MOCK_PORT" \
+  --token-delay-ms "${BENCH_TOKEN_DELAY_MS:-0}" >"$WORK/mock.log" 2>&1 &
 MOCK_PID=$!
 # PYTHONMALLOC=malloc: valgrind sees every allocation (pymalloc's arenas confuse it).
 BENCH_UPSTREAM="http://127.0.0.1:$MOCK_PORT" MLX_MANAGER_ADMIN_TOKEN=bench \
