@@ -145,3 +145,31 @@ async def test_a_provider_may_speak_the_responses_api(settings: Settings, tmp_pa
         ("oai", "openai_responses", None),
         ("rs", "openai_responses", "http://rs:8000"),
     ]
+
+
+async def test_prices_in_the_file_are_applied_and_kept_when_left_out(
+    settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "setup.yaml"
+    priced = """
+providers:
+  - name: vllm
+    backend_type: openai_compatible
+    base_url: http://vllm.internal:8000/v1
+    prices:
+      my-model: {input_per_mtok: 0.2, output_per_mtok: 0.6, cache_read_per_mtok: 0.05}
+"""
+    path.write_text(priced)
+    configured = settings.model_copy(update={"config": path})
+    providers, _ = await _state(configured)
+    assert providers[0]["prices"] == {
+        "my-model": {
+            "input_per_mtok": 0.2,
+            "output_per_mtok": 0.6,
+            "cache_read_per_mtok": 0.05,
+            "cache_write_per_mtok": None,
+        }
+    }
+    path.write_text(priced.split("    prices:")[0])
+    providers, _ = await _state(configured)
+    assert list(providers[0]["prices"]) == ["my-model"]

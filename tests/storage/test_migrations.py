@@ -152,3 +152,38 @@ async def test_replicas_migrating_together_do_not_race(postgres_url: str) -> Non
     # Four starts at once on an empty database: one migrates, the rest wait and find it done.
     await asyncio.gather(*(asyncio.to_thread(upgrade_to_head, postgres_url) for _ in range(4)))
     assert {"providers", "request_log"} <= _tables(postgres_url)
+
+
+def test_0008_keeps_rows_and_adds_costs(database_url: str) -> None:
+    # Rows from before costs were kept: nothing is priced, nothing is estimated, no overrides.
+    upgrade_to(database_url, "0007")
+    engine = sa.create_engine(to_sync_url(database_url))
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO providers (name, backend_type, created_at, updated_at)"
+                " VALUES ('p', 'groq', :c, :c)"
+            ),
+            {"c": now},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO request_log (created_at, request_id, endpoint, protocol, attempts,"
+                " stream, status, latency_ms, input_tokens, output_tokens)"
+                " VALUES (:c, 'r1', '/v1/chat/completions', 'openai', 1, false, 200, 1.5, 3, 4)"
+            ),
+            {"c": now},
+        )
+    upgrade_to_head(database_url)
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.text(
+                "SELECT input_tokens, cache_read_tokens, tokens_estimated, cost_usd, priced"
+                " FROM request_log"
+            )
+        ).one()
+        prices = conn.execute(sa.text("SELECT prices FROM providers")).scalar_one()
+    engine.dispose()
+    assert tuple(row) == (3, None, False, None, None)
+    assert prices is None
