@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 
 import httpx
+import pytest
 
 from tests.cli.conftest import Cli
 from tests.fakes.upstream import FakeUpstream, Reply
@@ -110,3 +113,13 @@ def test_bad_rules_say_so_and_change_nothing(
     assert "pattern_type" in line and "(422)" in line
     assert "(404)" in cli.fails("rules", "rm", "999")
     assert admin.get("/api/settings/rules").json()["rules"] == []
+
+
+def test_a_key_read_from_stdin_stays_out_of_the_command_line(
+    cli: Cli, admin: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"{KEY}\n"))
+    out = cli.ok("providers", "add", "piped", "--type", "groq", "--api-key", "-")
+    assert "key …1234" in out and KEY not in out
+    (provider,) = admin.get("/api/settings/providers").json()["providers"]
+    assert (provider["name"], provider["key_last4"]) == ("piped", "1234")
