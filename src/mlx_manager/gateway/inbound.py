@@ -68,11 +68,12 @@ def read_inbound(
     if not isinstance(model, str) or not model.strip():
         raise InvalidRequest("'model' is required and must be a non-empty string.", param="model")
     check_model_name(model)
-    forwarded = {
-        name.decode(): value.decode("latin-1")
-        for name, value in headers
-        if name in FORWARDED_HEADERS
-    }
+    forwarded: dict[str, str] = {}
+    for name, value in headers:
+        if name in FORWARDED_HEADERS:
+            # A header sent on several lines is one list (RFC 9110 5.3): keep every line.
+            key, text = name.decode(), value.decode("latin-1")
+            forwarded[key] = f"{forwarded[key]},{text}" if key in forwarded else text
     return Inbound(
         protocol=protocol,
         body=body,

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import anthropic
+import httpx
 import openai
 import pytest
 import tiktoken
@@ -365,3 +366,54 @@ def test_claude_codes_fields_left_out_elsewhere_are_named(gateway: Gateway, stre
     body = gateway.upstream.received[-1].json()
     assert "context_management" not in body
     assert body["user"] == "user_abc"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_betas_a_translated_route_does_not_send_on_are_named(
+    gateway: Gateway, stream: bool
+) -> None:
+    raw = gateway.anthropic().beta.messages.with_raw_response.create(
+        model=model("openai"), stream=stream, **CLAUDE_CODE
+    )
+    assert raw.headers["x-mlx-manager-dropped-betas"] == ", ".join(CLAUDE_CODE["betas"])
+    raw.parse()
+    assert "anthropic-beta" not in gateway.upstream.received[-1].headers
+
+
+def test_betas_sent_to_an_anthropic_provider_are_not_named(gateway: Gateway) -> None:
+    raw = gateway.anthropic().messages.with_raw_response.create(
+        model=model("anthropic"),
+        max_tokens=50,
+        messages=[{"role": "user", "content": "hi"}],
+        extra_headers={"anthropic-beta": "context-1m-2025-08-07"},
+    )
+    assert "x-mlx-manager-dropped-betas" not in raw.headers
+    assert gateway.upstream.received[-1].headers["anthropic-beta"] == "context-1m-2025-08-07"
+
+
+def test_no_betas_no_header(gateway: Gateway) -> None:
+    raw = gateway.anthropic().messages.with_raw_response.create(
+        model=model("openai"), max_tokens=50, messages=[{"role": "user", "content": "hi"}]
+    )
+    assert "x-mlx-manager-dropped-betas" not in raw.headers
+
+
+def test_betas_on_several_header_lines_are_all_kept(gateway: Gateway) -> None:
+    body = {"max_tokens": 50, "messages": [{"role": "user", "content": "hi"}]}
+    lines = [("anthropic-beta", "beta-one"), ("anthropic-beta", "beta-two, beta-three")]
+    to_anthropic = httpx.post(
+        gateway.server.base_url + "/v1/messages",
+        json={**body, "model": model("anthropic")},
+        headers=lines,
+    )
+    assert to_anthropic.status_code == 200, to_anthropic.text
+    sent = gateway.upstream.received[-1].headers["anthropic-beta"]
+    assert sent == "beta-one,beta-two, beta-three"
+    translated = httpx.post(
+        gateway.server.base_url + "/v1/messages",
+        json={**body, "model": model("openai")},
+        headers=lines,
+    )
+    assert translated.status_code == 200, translated.text
+    named = translated.headers["x-mlx-manager-dropped-betas"]
+    assert named == "beta-one, beta-two, beta-three"

@@ -24,6 +24,9 @@ ATTEMPTS_HEADER = "x-mlx-manager-attempts"
 # known only once its last byte went out, after the headers: the request log and /metrics have it.
 COST_HEADER = "x-mlx-manager-cost-usd"
 SHOULD_RETRY_HEADER = "x-should-retry"
+# The betas a translated route could not honour: it sends the provider none of the caller's
+# headers, so ``anthropic-beta`` stops at the gateway.
+DROPPED_BETAS_HEADER = "x-mlx-manager-dropped-betas"
 SSE = "text/event-stream"
 
 
@@ -69,7 +72,16 @@ def encode_answer(
             )
         if protocol.reply_headers is not None:
             response.headers.update(protocol.reply_headers(request))
+        betas = dropped_betas(inbound)
+        if betas:
+            response.headers[DROPPED_BETAS_HEADER] = ", ".join(betas)
     return name_the_server(response, answer.target, answer.attempts)
+
+
+def dropped_betas(inbound: Inbound) -> list[str]:
+    """The ``anthropic-beta`` names the caller sent, as the header lists them."""
+    sent = inbound.headers.get("anthropic-beta", "")
+    return [name for name in (part.strip() for part in sent.split(",")) if name]
 
 
 def _unmetered(inbound: Inbound, body: bytes) -> None:
