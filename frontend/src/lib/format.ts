@@ -17,6 +17,13 @@ export function formatMs(ms: number): string {
 	return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
+/** A request's cost in USD: small sums keep their significant digits ($0.000123). */
+export function formatUsd(usd: number): string {
+	if (usd === 0) return '$0';
+	if (usd >= 0.01) return `$${usd.toFixed(2)}`;
+	return `$${usd.toPrecision(3).replace(/0+$/, '').replace(/\.$/, '')}`;
+}
+
 export function formatPercent(fraction: number): string {
 	return `${Math.floor(fraction * 100)}%`;
 }

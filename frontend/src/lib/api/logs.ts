@@ -4,6 +4,7 @@ import type { components, operations } from './schema';
 
 export type RequestLogEntry = components['schemas']['RequestLogPublic'];
 export type RequestLogPage = components['schemas']['RequestLogPage'];
+export type UnpricedModel = components['schemas']['UnpricedModel'];
 type ListQuery = NonNullable<operations['list_logs_api_logs_get']['parameters']['query']>;
 /** The filters both the list and the export take. */
 export type LogFilters = Omit<ListQuery, 'cursor' | 'limit'>;
@@ -31,6 +32,11 @@ export class LogsApi {
 
 	page(filters: LogFilters, cursor: number | null, limit: number): Promise<RequestLogPage> {
 		return this.#client.get<RequestLogPage>(BASE + logQuery({ ...filters, cursor, limit }));
+	}
+
+	/** Models the log has seen that no price covers, most requests first. */
+	async unpriced(): Promise<UnpricedModel[]> {
+		return (await this.#client.get<{ models: UnpricedModel[] }>(`${BASE}/unpriced`)).models;
 	}
 
 	/** Every matching row as a file (the export needs the admin token, so it is fetched, not linked). */

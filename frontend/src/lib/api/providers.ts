@@ -10,6 +10,7 @@ export type ProviderPublic = Schemas['ProviderPublic'];
 export type ProviderCreate = Schemas['ProviderCreate'];
 export type ProviderUpdate = Schemas['ProviderUpdate'];
 export type ConnectionTestResult = Schemas['ConnectionTestResult'];
+export type ModelPrice = Schemas['ModelPrice'];
 
 const BASE = '/api/settings/providers';
 

@@ -75,5 +75,13 @@ describe('LogTable', () => {
 		expect(failed.querySelector('[data-col="status"]')?.className).toContain('fail');
 		expect(within(failed).getByText('No route available')).toBeTruthy();
 		expect(failed.querySelector('[data-col="input"]')?.textContent).toBe('–');
+		expect(ok.querySelector('[data-col="cost"]')?.textContent).toBe('$0.000123');
+	});
+
+	it('shows an unpriced request as unpriced, never as free, and marks estimated tokens', () => {
+		render(LogTable, { items: [logEntry(3, { cost_usd: null, priced: 'unpriced', tokens_estimated: true })] });
+		const row = screen.getAllByRole('row')[1] as HTMLElement;
+		expect(row.querySelector('[data-col="cost"]')?.textContent).toBe('unpriced');
+		expect(row.querySelector('[data-col="output"]')?.textContent).toBe('5*');
 	});
 });

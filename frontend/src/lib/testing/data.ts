@@ -70,6 +70,7 @@ export function provider(overrides: Partial<ProviderPublic> = {}): ProviderPubli
 		has_key: true,
 		key_last4: 'abcd',
 		key_status: 'ok',
+		prices: {},
 		created_at: '2025-01-01T00:00:00',
 		updated_at: '2025-01-01T00:00:00',
 		...overrides
@@ -195,6 +196,12 @@ export function logEntry(id: number, overrides: Partial<RequestLogEntry> = {}): 
 		ttft_ms: 40.2,
 		input_tokens: 4,
 		output_tokens: 5,
+		cache_read_tokens: 0,
+		cache_write_tokens: 0,
+		reasoning_tokens: 0,
+		tokens_estimated: false,
+		cost_usd: 0.000123,
+		priced: 'catalogue',
 		prompt: null,
 		completion: null,
 		...overrides

@@ -187,3 +187,47 @@ describe('ProviderForm, keyboard', () => {
 		expect(document.activeElement).toBe(screen.getByLabelText('Base URL'));
 	});
 });
+
+describe('ProviderForm, prices', () => {
+	it('offers empty price fields with placeholders and sends a new override', async () => {
+		const { server, user } = setup();
+		server.on(`POST ${BASE}`, { status: 201, body: provider() });
+		server.on(`POST ${BASE}/1/test`, { status: 200, body: testOk });
+		const input = screen.getByLabelText('Input') as HTMLInputElement;
+		expect(input.value).toBe('');
+		expect(input.placeholder).toBe('e.g. 0.50');
+		await user.type(screen.getByLabelText('Name'), 'groq-team');
+		await user.type(screen.getByLabelText('Model'), 'llama-3.1-8b-instant');
+		await user.type(input, '0.05');
+		await user.type(screen.getByLabelText('Output'), '0.08');
+		await user.click(screen.getByRole('button', { name: 'Save and test' }));
+		expect(server.last('POST', BASE)?.body).toEqual({
+			name: 'groq-team',
+			backend_type: 'groq',
+			prices: { 'llama-3.1-8b-instant': { input_per_mtok: 0.05, output_per_mtok: 0.08 } }
+		});
+	});
+
+	it('refuses a price without its output figure, sending nothing', async () => {
+		const { server, user } = setup();
+		await user.type(screen.getByLabelText('Name'), 'groq-team');
+		await user.type(screen.getByLabelText('Model'), 'm');
+		await user.type(screen.getByLabelText('Input'), '1');
+		await user.click(screen.getByRole('button', { name: 'Save and test' }));
+		expect(screen.getByText(/needs the model name and its input and output prices/)).toBeTruthy();
+		expect(server.last('POST', BASE)).toBeUndefined();
+	});
+
+	it('lists saved overrides, sends their removal, and leaves them out when unchanged', async () => {
+		const saved = provider({ prices: { m1: { input_per_mtok: 1, output_per_mtok: 2 } } });
+		const { server, user } = setup({ provider: saved });
+		server.on(`PATCH ${BASE}/1`, { status: 200, body: saved });
+		server.on(`POST ${BASE}/1/test`, { status: 200, body: testOk });
+		expect(screen.getByText(/in \$1, out \$2 per million tokens/)).toBeTruthy();
+		await user.click(screen.getByRole('button', { name: 'Save and test' }));
+		expect(server.last('PATCH', `${BASE}/1`)?.body).toEqual({});
+		await user.click(screen.getByRole('button', { name: 'Remove the price of m1' }));
+		await user.click(screen.getByRole('button', { name: 'Save and test' }));
+		expect(server.last('PATCH', `${BASE}/1`)?.body).toEqual({ prices: {} });
+	});
+});
