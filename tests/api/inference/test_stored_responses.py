@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import httpx
 import openai
 import pytest
 import sqlalchemy as sa
@@ -226,3 +227,62 @@ def test_the_input_items_list_pages(gateway: Gateway) -> None:
     assert [i.content[0].text for i in newest.data] == ["c", "b", "a"]
     # Every item, in both directions, through the SDK's own paging.
     assert len(list(client.responses.input_items.list(created.id, limit=1))) == 3
+
+
+def session_client(gw: Gateway, username: str) -> Any:
+    """An OpenAI client that calls as a signed-in user (its session token as the bearer), the
+    account signed up and, past the first (an admin), approved by the admin."""
+    password = "correct horse battery staple"
+    with httpx.Client(base_url=gw.server.base_url) as anonymous, gw.server.admin() as admin:
+        signed_up = anonymous.post(
+            "/api/auth/signup", json={"username": username, "password": password}
+        )
+        assert signed_up.status_code == 201, signed_up.text
+        if signed_up.json()["status"] != "active":
+            approved = admin.post(f"/api/users/{signed_up.json()['id']}/approve")
+            assert approved.status_code == 200, approved.text
+        login = anonymous.post("/api/auth/login", json={"username": username, "password": password})
+        assert login.status_code == 200, login.text
+        token = login.json()["token"]
+    client = openai.OpenAI(base_url=gw.server.base_url + "/v1", api_key=token, max_retries=0)
+    gw._clients.append(client)
+    return client
+
+
+@pytest.mark.parametrize("server", ["open", "with keys"])
+def test_a_signed_in_users_response_is_not_another_users(gateway: Gateway, server: str) -> None:
+    alice, bob = session_client(gateway, "alice"), session_client(gateway, "bob")
+    anonymous = sdk(gateway)
+    if server == "with keys":
+        key_client(gateway, "closes-the-server")
+        deadline = time.monotonic() + 5
+        while True:  # the key reaches /v1 on the next sync, and /v1 closes to anonymous callers
+            try:
+                anonymous.models.list()
+            except openai.AuthenticationError:
+                break
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    mine = alice.responses.create(model=OPENAI_MODEL, input="secret")
+    assert alice.responses.retrieve(mine.id).output_text == "system=[] user=[secret] images=0"
+    assert [i["id"] for i in alice.responses.input_items.list(mine.id).model_dump()["data"]]
+    with pytest.raises(openai.NotFoundError):
+        bob.responses.retrieve(mine.id)
+    with pytest.raises(openai.NotFoundError):
+        bob.responses.input_items.list(mine.id)
+    with pytest.raises(openai.NotFoundError):
+        bob.responses.delete(mine.id)
+    with pytest.raises(openai.NotFoundError):
+        bob.responses.create(model=OPENAI_MODEL, input="tell me", previous_response_id=mine.id)
+    if server == "open":
+        # Nor anyone who calls an open server as nobody.
+        with pytest.raises(openai.NotFoundError):
+            anonymous.responses.retrieve(mine.id)
+    # Bob's own are his.
+    his = bob.responses.create(model=OPENAI_MODEL, input="mine")
+    assert bob.responses.retrieve(his.id).id == his.id
+    with pytest.raises(openai.NotFoundError):
+        alice.responses.retrieve(his.id)
+    alice.responses.delete(mine.id)
+    with pytest.raises(openai.NotFoundError):
+        alice.responses.retrieve(mine.id)

@@ -3,9 +3,10 @@
 A caller presents a key as ``Authorization: Bearer <key>`` (OpenAI SDKs) or ``x-api-key: <key>``
 (Anthropic SDKs). With no unrevoked key at all, ``/v1`` is open while the server listens on
 loopback only (or ``allow_open`` is set). The admin token and a signed-in user's session (the UI
-playground) are let in too, without key limits. Refusals are answered in the caller's protocol:
-a key presented and wrong is a 401 ``invalid_api_key`` ("Invalid API key", ``x-should-retry:
-false``); "a gateway key is required" only when none was presented.
+playground) are let in too, without key limits; a session names its user, on an open server
+too. Refusals are answered in the caller's protocol: a key presented and wrong is a 401
+``invalid_api_key`` ("Invalid API key", ``x-should-retry: false``); "a gateway key is required"
+only when none was presented.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from fastapi import Depends, FastAPI, Request
 from starlette.responses import JSONResponse
 
 from mlx_manager.accounts.tokens import TOKEN_PREFIX
-from mlx_manager.api.auth import bearer, identify, is_admin_token
+from mlx_manager.api.auth import Principal, bearer, identify, is_admin_token
 from mlx_manager.api.deps import StateDep
 from mlx_manager.api.inference.replies import error_response
 from mlx_manager.api.state import AppState
@@ -33,9 +34,11 @@ ASK_FOR_KEY = "An admin creates keys on the Keys page (/keys) or with POST /api/
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """Who is calling; ``key`` None for an open server, the admin token or a signed-in user."""
+    """Who is calling: ``key`` None for an open server, the admin token or a signed-in user;
+    ``user_id`` the signed-in user's, so what is theirs (stored responses) stays theirs."""
 
     key: GatewayKey | None = None
+    user_id: int | None = None
 
     def check_model(self, model: str) -> None:
         if self.key is not None and not self.key.allows_model(model):
@@ -79,11 +82,17 @@ async def _caller(request: Request, state: AppState) -> Caller:
         await keys.admit(key)
         return Caller(key=key)
     if len(keys.table) == 0 and state.open_without_keys:
-        return Caller()
+        try:
+            user = await identify(request, admin_token=state.admin_token, accounts=state.accounts)
+        except Forbidden:
+            # A cross-origin cookie: the open server serves the request, as nobody's.
+            user = None
+        return Caller(user_id=_user_id(user))
     if is_admin_token(presented, state.admin_token):
         return Caller()
-    if await identify(request, admin_token=state.admin_token, accounts=state.accounts):
-        return Caller()
+    user = await identify(request, admin_token=state.admin_token, accounts=state.accounts)
+    if user is not None:
+        return Caller(user_id=_user_id(user))
     closed = (
         f"This server listens on {state.settings.host} and has no gateway keys, so /v1 is"
         " closed: an admin creates a key on the Keys page (/keys) or with POST /api/keys, or"
@@ -107,6 +116,11 @@ async def _caller(request: Request, state: AppState) -> Caller:
         "A gateway key is required: send 'Authorization: Bearer <key>' or 'x-api-key: <key>'."
         f" {ASK_FOR_KEY}"
     )
+
+
+def _user_id(principal: Principal | None) -> int | None:
+    signed_in = principal.signed_in if principal is not None else None
+    return signed_in.user.id if signed_in is not None else None
 
 
 async def admit(protocol: WireProtocol, request: Request, state: AppState) -> Caller:

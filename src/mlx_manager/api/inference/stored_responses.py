@@ -1,9 +1,8 @@
 """``GET``/``DELETE /v1/responses/{id}`` and ``GET /v1/responses/{id}/input_items``: the
 Responses API's stored responses (``gateway/stored_responses.py`` keeps them).
 
-A response belongs to its caller: a gateway key, or, for every caller that presents none (the
-admin token, a signed-in user, an open server), the server itself. Another caller's response is
-not found.
+A response belongs to its caller: a gateway key, else a signed-in user, else (the admin token,
+an open server's anonymous callers) the server itself. Another caller's response is not found.
 """
 
 from __future__ import annotations
@@ -21,7 +20,9 @@ router = APIRouter(prefix="/responses", tags=["inference"])
 
 
 def owner_of(caller: Caller) -> str:
-    return f"key:{caller.key.id}" if caller.key is not None else ""
+    if caller.key is not None:
+        return f"key:{caller.key.id}"
+    return f"user:{caller.user_id}" if caller.user_id is not None else ""
 
 
 async def _stored(store: ResponseStore, id_: str, caller: Caller) -> Stored:
