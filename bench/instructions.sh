@@ -6,6 +6,8 @@
 # (default: the shared harness's four same-protocol scenarios), BENCH_REQUESTS per scenario (300).
 # BENCH_TOKEN_DELAY_MS (default 0) spaces the mock's stream chunks, as a real model's are: then
 # each chunk is read on its own and the per-chunk costs show (counts vary more, about ±5%).
+# BENCH_MODEL names the model asked for instead of bench-model / bench-claude: a translated rule
+# of bench-config.yaml (bench-model-via-anthropic with openai-stream) counts the codecs' cost.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind / brew install valgrind)" >&2; exit 1; }
@@ -40,6 +42,7 @@ done
 load() {  # scenario requests
   local model=bench-model
   case $1 in anthropic*) model=bench-claude ;; esac
+  model=${BENCH_MODEL:-$model}
   "$VENV/bin/python" "$SHARED/loadgen.py" --url "http://127.0.0.1:$GW_PORT" --scenario "$1" -c 1 \
     -n "$2" -d 600 --api-key sk-bench --model "$model" --warmup 0 >"$WORK/load.json"
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d["errors"] > 0)' "$WORK/load.json"
