@@ -84,11 +84,11 @@ def run_server(settings: Settings) -> int:
             print(f"mlx-manager: {exc}", file=sys.stderr)
             return 2
     if not settings.loopback_only and not settings.allow_open:
-        print(
-            f"mlx-manager: listening on {settings.host}, so /v1 stays closed until an admin creates"
+        _notice(
+            settings,
+            f"listening on {settings.host}, so /v1 stays closed until an admin creates"
             " a gateway key (on the Keys page, /keys, or with POST /api/keys); --allow-open"
             " serves /v1 to anyone who can reach it.",
-            file=sys.stderr,
         )
     if settings.workers > 1:
         if settings.redis_url is None:
@@ -140,7 +140,22 @@ def _announce(settings: Settings) -> None:
         if settings.admin_token is not None
         else f"in {settings.data_dir / TOKEN_FILE} (`mlx-manager token show` prints it)"
     )
-    print(f"mlx-manager: UI at {url}/ ; admin token {token}", file=sys.stderr, flush=True)
+    _notice(settings, f"UI at {url}/ ; admin token {token}")
+
+
+def _notice(settings: Settings, message: str) -> None:
+    """A start-up line on stderr, in the log's format: a JSON log stays JSON from its first
+    line."""
+    if settings.log_format == "json":
+        import logging
+
+        from mlx_manager.observability.log_format import JsonFormatter
+
+        record = logging.LogRecord("mlx_manager", logging.INFO, __file__, 0, message, None, None)
+        line = JsonFormatter().format(record)
+    else:
+        line = f"mlx-manager: {message}"
+    print(line, file=sys.stderr, flush=True)
 
 
 def _migrate_apart(settings: Settings) -> None:
