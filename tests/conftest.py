@@ -20,7 +20,9 @@ from fastapi import FastAPI
 
 from mlx_manager.app import create_app
 from mlx_manager.settings import Settings
+from tests.fakes.hub import FakeHub
 from tests.fakes.upstream import FakeUpstream, free_port
+from tests.tiny_model import build_tiny_model
 
 ADMIN_TOKEN = "test-admin-token"
 POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -160,3 +162,34 @@ def database_url(request: pytest.FixtureRequest, data_dir: Path) -> str:
         return f"sqlite:///{data_dir / 'mlx-manager.db'}"
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+# The repository the fake Hub serves the tiny model as.
+TINY_REPO = "mlx-community/tiny-llama"
+
+
+@pytest.fixture(scope="session")
+def tiny_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random model, built once per session: tests copy it or serve it, never change it."""
+    return build_tiny_model(tmp_path_factory.mktemp("models") / "tiny-llama")
+
+
+@pytest.fixture
+def hub(tiny_model_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
+    """A fake Hub on loopback serving the tiny model as ``TINY_REPO``, and the app pointed at it."""
+    server = FakeHub().start()
+    server.add_repo(TINY_REPO, tiny_model_path)
+    server.use(monkeypatch)
+    yield server
+    server.stop()
+
+
+def local_model_settings(data_dir: Path, tmp_path: Path, **extra: object) -> Settings:
+    """Settings for tests of local models: a Hub cache of the test's own."""
+    return Settings(
+        data_dir=data_dir,
+        secret_key="test-secret",
+        admin_token=ADMIN_TOKEN,
+        hf_cache=tmp_path / "hf",
+        **extra,  # type: ignore[arg-type]
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -13,36 +12,15 @@ import pytest
 
 from mlx_manager.settings import Settings
 from tests.cli.conftest import Cli
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import TINY_REPO, local_model_settings
 from tests.fakes.hub import FakeHub
-from tests.tiny_model import build_tiny_model
 
-REPO = "mlx-community/tiny-llama"
-
-
-@pytest.fixture(scope="module")
-def tiny_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_tiny_model(tmp_path_factory.mktemp("models") / "tiny-llama")
+REPO = TINY_REPO
 
 
 @pytest.fixture
 def settings(data_dir: Path, tmp_path: Path) -> Settings:
-    return Settings(
-        data_dir=data_dir,
-        secret_key="test-secret",
-        admin_token=ADMIN_TOKEN,
-        hf_cache=tmp_path / "hf",
-        local_max_memory_gb=4,
-    )
-
-
-@pytest.fixture
-def hub(tiny_model_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
-    server = FakeHub().start()
-    server.add_repo(REPO, tiny_model_path)
-    server.use(monkeypatch)
-    yield server
-    server.stop()
+    return local_model_settings(data_dir, tmp_path, local_max_memory_gb=4)
 
 
 def test_list_load_unload_and_remove(

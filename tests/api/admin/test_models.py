@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -17,37 +17,16 @@ from mlx_manager.app import create_app
 from mlx_manager.core import ChatRequest, Message, MessageEnd, MessageStart, TextDelta, TextPart
 from mlx_manager.protocols.sse import SSEEvent, SSEParser
 from mlx_manager.settings import Settings
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import ADMIN_TOKEN, TINY_REPO, local_model_settings
 from tests.fakes.hub import FakeHub
-from tests.tiny_model import build_tiny_model
 
-REPO = "mlx-community/tiny-llama"
+REPO = TINY_REPO
 WEIGHTS = "model.safetensors"
-
-
-@pytest.fixture(scope="module")
-def tiny_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_tiny_model(tmp_path_factory.mktemp("models") / "tiny-llama")
 
 
 @pytest.fixture
 def settings(data_dir: Path, tmp_path: Path) -> Settings:
-    return Settings(
-        data_dir=data_dir,
-        secret_key="test-secret",
-        admin_token=ADMIN_TOKEN,
-        hf_cache=tmp_path / "hf",
-        local_max_memory_gb=4,
-    )
-
-
-@pytest.fixture
-def hub(tiny_model_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
-    server = FakeHub().start()
-    server.add_repo(REPO, tiny_model_path)
-    server.use(monkeypatch)
-    yield server
-    server.stop()
+    return local_model_settings(data_dir, tmp_path, local_max_memory_gb=4)
 
 
 @pytest.fixture
