@@ -216,6 +216,15 @@ class AnthropicStreamDecoder:
             raise decode_error(wire.error, provider=self._provider)
         return []
 
+    def feed_delta(self, index: int, kind: str, value: str) -> list[StreamEvent]:
+        """A text or tool-input ``content_block_delta`` (``_plain_delta``'s reading): what
+        ``feed_event`` makes of it, without a model built for it."""
+        if not value:
+            return []
+        if kind == "text_delta":
+            return [TextDelta(text=value)]
+        return [ToolCallDelta(index=index, arguments=value)]
+
     def _delta(self, index: int, wire: AnthropicStreamEvent) -> list[StreamEvent]:
         delta = wire.delta
         if delta is None:
@@ -259,6 +268,11 @@ async def decode_stream(
     parser = SSEParser()
     async for raw in chunks:
         for sse in parser.feed(raw):
+            delta = _plain_delta(sse.data)
+            if delta is not None:
+                for event in decoder.feed_delta(*delta):
+                    yield event
+                continue
             try:
                 wire = AnthropicStreamEvent.model_validate_json(sse.data, strict=False)
             except ValueError as exc:
@@ -267,6 +281,32 @@ async def decode_stream(
                 yield event
     for event in decoder.finish():
         yield event
+
+
+# The field a text or tool-input delta's value is in.
+_DELTA_VALUES = {"text_delta": "text", "input_json_delta": "partial_json"}
+
+
+def _plain_delta(data: str) -> tuple[int, str, str] | None:
+    """(index, delta type, value) of a ``content_block_delta`` with text or tool input and no
+    other field, as almost every event of a stream is; None for anything else, which
+    ``AnthropicStreamEvent`` then judges (so a malformed event is refused with the same error).
+    What is accepted here is exactly what the model accepts unchanged."""
+    try:
+        event = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    if type(event) is not dict or len(event) != 3 or event.get("type") != "content_block_delta":
+        return None
+    index = event.get("index")
+    delta = event.get("delta")
+    if type(index) is not int or type(delta) is not dict or len(delta) != 2:
+        return None
+    field = _DELTA_VALUES.get(delta.get("type"))  # type: ignore[arg-type]
+    value = delta.get(field) if field is not None else None
+    if type(value) is not str:
+        return None
+    return index, delta["type"], value
 
 
 def starts_stream(event: SSEEvent) -> bool | None:

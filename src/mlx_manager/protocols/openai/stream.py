@@ -59,12 +59,24 @@ class _ChunkEncoder:
             "created": created,
             "model": start.model,
         }
+        # Every chunk repeats id, object, created and model: their bytes are written once. orjson
+        # writes no raw line break, so a chunk is always one ``data:`` line.
+        self._prefix = (
+            b"data: " + orjson.dumps(self._head)[:-1] + b',"choices":[{"index":0,"delta":'
+        )
         self._tools: dict[int, int] = {}
         self.usage = Usage()
 
     def chunk(self, delta: dict[str, object], finish_reason: str | None = None) -> bytes:
-        choice = {"index": 0, "delta": delta, "finish_reason": finish_reason}
-        return encode_event(orjson.dumps({**self._head, "choices": [choice]}))
+        return self.frame(orjson.dumps(delta), finish_reason)
+
+    def frame(self, delta: bytes, finish_reason: str | None = None) -> bytes:
+        """A chunk around ``delta``, already JSON."""
+        if finish_reason is None:
+            return self._prefix + delta + b',"finish_reason":null}]}\n\n'
+        return (
+            self._prefix + delta + b',"finish_reason":' + orjson.dumps(finish_reason) + b"}]}\n\n"
+        )
 
     def usage_chunk(self) -> bytes:
         body = {**self._head, "choices": [], "usage": encode_usage(self.usage)}
@@ -73,7 +85,7 @@ class _ChunkEncoder:
     def event(self, event: StreamEvent) -> bytes | None:
         match event:
             case TextDelta(text=text):
-                return self.chunk({"content": text})
+                return self.frame(b'{"content":' + orjson.dumps(text) + b"}")
             case ThinkingDelta(text=text, signature=signature, redacted_data=redacted):
                 delta: dict[str, object] = {}
                 if text:
@@ -95,8 +107,8 @@ class _ChunkEncoder:
                 return self.chunk({"tool_calls": [call]})
             case ToolCallDelta(index=index, arguments=arguments):
                 position = self._tools.setdefault(index, len(self._tools))
-                call = {"index": position, "function": {"arguments": arguments}}
-                return self.chunk({"tool_calls": [call]})
+                head = b'{"tool_calls":[{"index":%d,"function":{"arguments":' % position
+                return self.frame(head + orjson.dumps(arguments) + b"}}]}")
             case UsageUpdate(usage=usage):
                 self.usage = usage
                 return None
@@ -164,6 +176,21 @@ class OpenAIStreamDecoder:
             events.append(UsageUpdate(decode_usage(wire.usage)))
         return events
 
+    def feed_text(
+        self, id_: str, model: str, text: str, finish_reason: str | None
+    ) -> list[StreamEvent]:
+        """A chunk that carries at most text and a finish reason (``_plain_chunk``'s reading):
+        what ``feed_reply`` makes of it, without a model built for it."""
+        events: list[StreamEvent] = []
+        if not self._started:
+            self._started = True
+            events.append(MessageStart(id=id_, model=model))
+        if text:
+            events.append(TextDelta(text=text))
+        if finish_reason is not None:
+            self._stop = STOP_REASONS.get(finish_reason, "end_turn")
+        return events
+
     def _delta(self, delta: OpenAIReplyMessage, events: list[StreamEvent]) -> None:
         reasoning = delta.reasoning_content or delta.reasoning
         if reasoning:
@@ -206,6 +233,11 @@ async def decode_stream(
                 for event in decoder.finish():
                     yield event
                 return
+            text = _plain_chunk(sse.data)
+            if text is not None:
+                for event in decoder.feed_text(*text):
+                    yield event
+                continue
             try:
                 wire = OpenAIChatResponse.model_validate_json(sse.data)
             except ValueError as exc:
@@ -214,6 +246,52 @@ async def decode_stream(
                 yield event
     for event in decoder.finish():
         yield event
+
+
+# The fields of a chunk and of its choice and delta that ``OpenAIChatResponse`` reads besides
+# the ones ``_plain_chunk`` takes: any of them set sends the chunk through the model.
+_CHUNK_FIELDS = ("usage", "error")
+_CHOICE_FIELDS = ("message",)
+_DELTA_FIELDS = ("refusal", "reasoning_content", "reasoning", "tool_calls", "thinking_blocks")
+
+
+def _plain_chunk(data: str) -> tuple[str, str, str, str | None] | None:
+    """(id, model, text, finish_reason) of a chunk with one choice whose delta has only text, as
+    almost every chunk is; None for anything else, which ``OpenAIChatResponse`` then judges (so
+    a malformed chunk is refused with the same error). What is accepted here is exactly what
+    the model accepts unchanged: the values already of the declared types."""
+    try:
+        chunk = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    if type(chunk) is not dict:
+        return None
+    choices = chunk.get("choices")
+    if type(choices) is not list or len(choices) != 1:
+        return None
+    choice = choices[0]
+    if type(choice) is not dict:
+        return None
+    delta = choice.get("delta")
+    finish = choice.get("finish_reason")
+    id_ = chunk.get("id", "")
+    model = chunk.get("model", "")
+    if (
+        type(delta) is not dict
+        or (finish is not None and type(finish) is not str)
+        or type(id_) is not str
+        or type(model) is not str
+        or any(chunk.get(key) is not None for key in _CHUNK_FIELDS)
+        or any(choice.get(key) is not None for key in _CHOICE_FIELDS)
+        or any(delta.get(key) is not None for key in _DELTA_FIELDS)
+    ):
+        return None
+    text = delta.get("content")
+    if text is None:
+        return id_, model, "", finish
+    if type(text) is not str:
+        return None
+    return id_, model, text, finish
 
 
 def usage_options(body: Mapping[str, object]) -> dict[str, object] | None:
