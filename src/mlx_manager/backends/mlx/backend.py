@@ -16,6 +16,11 @@ from dataclasses import dataclass
 from mlx_manager.backends.base import Capabilities
 from mlx_manager.backends.mlx.catalog import ModelCatalog
 from mlx_manager.backends.mlx.config import EngineConfig
+from mlx_manager.backends.mlx.constrain import (
+    SchemaProcessor,
+    forced_tool,
+    tool_call_grammar,
+)
 from mlx_manager.backends.mlx.discovery import LocalModel, hf_cache_dir
 from mlx_manager.backends.mlx.loader import LoadedModel, load_model
 from mlx_manager.backends.mlx.parser import OutputParser
@@ -34,6 +39,7 @@ from mlx_manager.core import (
     StopReason,
     StreamEvent,
     ToolResultPart,
+    ToolSpec,
     Usage,
     UsageUpdate,
     accumulate,
@@ -85,6 +91,21 @@ def _parser(loaded: LoadedModel, prompt: RenderedPrompt) -> OutputParser:
         tools=prompt.tools,
         start_in_thinking=prompt.starts_in_thinking,
     )
+
+
+async def _constraints(
+    loaded: LoadedModel, request: ChatRequest
+) -> tuple[SchemaProcessor, ...]:
+    """A forced tool's schema as a grammar the output must follow; none for other requests."""
+    tool = forced_tool(request)
+    if tool is None:
+        return ()
+    # Compiling the grammar (and, once per model, its tokenizer) is CPU work kept off the loop.
+    return (await asyncio.to_thread(_schema_processor, loaded.tokenizer, tool),)
+
+
+def _schema_processor(tokenizer: object, tool: ToolSpec) -> SchemaProcessor:
+    return SchemaProcessor(tokenizer, tool_call_grammar(tool, tokenizer, param="tools"))
 
 
 class MLXBackend:
@@ -172,6 +193,7 @@ class MLXBackend:
                 prompt=prompt.tokens,
                 max_tokens=max_tokens,
                 sampling=_sampling(request),
+                logits_processors=await _constraints(loaded, request),
             )
             handle = self.worker.submit(job)
             output_tokens = 0

@@ -37,6 +37,8 @@ class GenerationJob:
     prompt: list[int]
     max_tokens: int
     sampling: SamplingParams
+    # mlx-lm logits processors, each with its own state; empty for unconstrained requests.
+    logits_processors: tuple[Callable[[Any, Any], Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +284,7 @@ class EngineWorker:
                 [job.prompt],
                 max_tokens=[job.max_tokens],
                 samplers=[make_sampler(job.sampling)],
+                logits_processors=[list(job.logits_processors)],
             )
         except (ValueError, RuntimeError) as exc:
             handle._push(EngineError(f"The local engine could not start generating: {exc}"))
