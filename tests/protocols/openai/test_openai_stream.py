@@ -189,7 +189,8 @@ async def test_decode_recorded_reasoning_stream(
         ("thinking", "The user asks 2+2. That is 4."),
         ("text", "2 + 2 = 4."),
     ]
-    assert response.usage == Usage(input_tokens=17, output_tokens=25)
+    # The recording's completion_tokens_details: 18 of the 25 output tokens were reasoning.
+    assert response.usage == Usage(input_tokens=17, output_tokens=25, reasoning_tokens=18)
     assert response.stop_reason == "end_turn"
 
 
