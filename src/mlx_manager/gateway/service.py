@@ -170,9 +170,11 @@ class Gateway:
             return self._local
         options = self._options.get(provider.backend_type)
         if options is None:
+            spec = spec_for(provider.backend_type)
             options = self._options[provider.backend_type] = EncodeOptions(
-                max_tokens_field=spec_for(provider.backend_type).max_tokens_field,
+                max_tokens_field=spec.max_tokens_field,
                 default_max_tokens=self._default_max_tokens,
+                json_schema_output=spec.json_schema_output,
             )
         return HttpBackend(
             client=self._clients.get(provider), options=options, timeouts=target.timeouts

@@ -13,6 +13,7 @@ protocols: OpenAI's Chat Completions, Anthropic's Messages and OpenAI's Response
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterable, AsyncIterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,7 +29,7 @@ from mlx_manager.protocols.openai import errors as openai_errors
 from mlx_manager.protocols.openai import request as openai_request
 from mlx_manager.protocols.openai import response as openai_response
 from mlx_manager.protocols.openai import stream as openai_stream
-from mlx_manager.protocols.openai.structured import unwrap_response, unwrap_stream
+from mlx_manager.protocols.openai.structured import json_schema_of, unwrap_response, unwrap_stream
 from mlx_manager.protocols.responses import errors as responses_errors
 from mlx_manager.protocols.responses import provider as responses_provider
 from mlx_manager.protocols.responses import response as responses_response
@@ -55,6 +56,8 @@ class EncodeOptions:
 
     max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = "max_completion_tokens"
     default_max_tokens: int = 4096
+    # The provider takes a JSON schema as Anthropic's ``output_config.format`` (catalogue).
+    json_schema_output: bool = False
 
 
 class DecodeRequest(Protocol):
@@ -199,8 +202,13 @@ def _encode_openai(
 def _encode_anthropic(
     request: ChatRequest, /, *, model: str, options: EncodeOptions
 ) -> dict[str, object]:
+    schema = json_schema_of(request) if options.json_schema_output else None
+    if schema is not None:
+        # The forced tool stood for the schema; this provider takes the schema itself, and
+        # answers it as text, which is what the caller's reply says.
+        request = dataclasses.replace(request, tools=[], tool_choice=None)
     return anthropic_request.encode_request(
-        request, model=model, default_max_tokens=options.default_max_tokens
+        request, model=model, default_max_tokens=options.default_max_tokens, output_schema=schema
     )
 
 

@@ -177,6 +177,9 @@ class ProviderSpec:
     # OpenAI's own API wants ``max_completion_tokens`` (reasoning models refuse ``max_tokens``);
     # compatible servers commonly know only ``max_tokens``.
     max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
+    # Whether its Anthropic endpoint takes ``output_config.format`` (structured outputs), so a
+    # JSON schema asked for is sent as one; Anthropic-compatible servers get a forced tool.
+    json_schema_output: bool = False
     # The base URL's shape, shown as a placeholder where there is no default.
     base_url_example: str | None = None
     # What a user should know when adding one (shown beside the form).
@@ -227,6 +230,7 @@ CATALOGUE: tuple[ProviderSpec, ...] = (
         ProviderGroup.CLOUD,
         (anthropic("https://api.anthropic.com"),),
         "https://docs.anthropic.com/en/api/messages",
+        json_schema_output=True,
     ),
     ProviderSpec(
         BackendType.GEMINI,

@@ -417,3 +417,100 @@ def test_betas_on_several_header_lines_are_all_kept(gateway: Gateway) -> None:
     assert translated.status_code == 200, translated.text
     named = translated.headers["x-mlx-manager-dropped-betas"]
     assert named == "beta-one, beta-two, beta-three"
+
+
+def text_reply() -> Reply:
+    return Reply(
+        json={
+            "id": "msg_1",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-x",
+            "content": [{"type": "text", "text": ANSWER}],
+            "stop_reason": "end_turn",
+            "stop_sequence": None,
+            "usage": USAGE,
+        }
+    )
+
+
+def text_stream() -> Reply:
+    message = {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-x",
+        "content": [],
+        "stop_reason": None,
+        "usage": {"input_tokens": 12, "output_tokens": 1},
+    }
+    block = {"type": "text", "text": ""}
+    return Reply(
+        sse=[
+            ("message_start", {"type": "message_start", "message": message}),
+            (
+                "content_block_start",
+                {"type": "content_block_start", "index": 0, "content_block": block},
+            ),
+            *[
+                (
+                    "content_block_delta",
+                    {
+                        "type": "content_block_delta",
+                        "index": 0,
+                        "delta": {"type": "text_delta", "text": half},
+                    },
+                )
+                for half in (ANSWER[:12], ANSWER[12:])
+            ],
+            ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+            (
+                "message_delta",
+                {
+                    "type": "message_delta",
+                    "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                    "usage": {"output_tokens": 9},
+                },
+            ),
+            ("message_stop", {"type": "message_stop"}),
+        ]
+    )
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_json_schema_to_anthropic_itself_is_its_structured_outputs(
+    gateway: Gateway, stream: bool
+) -> None:
+    # The Anthropic row of the catalogue, at a fake upstream's address.
+    upstream = gateway.add_upstream("claude-compatible", "anthropic")  # only its address is used
+    with gateway.server.admin() as admin:
+        created = admin.post(
+            "/api/settings/providers",
+            json={
+                "name": "claude-native",
+                "backend_type": "anthropic",
+                "base_url": upstream.base_url,
+                "api_key": "sk-ant-test-0123456789",
+            },
+        )
+        assert created.status_code == 201, created.text
+    upstream.reply("/v1/messages", text_stream() if stream else text_reply())
+    ask: Any = {
+        "model": "claude-native/claude-x",
+        "messages": [{"role": "user", "content": "Weather in Paris?"}],
+        "response_format": WEATHER_FORMAT,
+    }
+    client = gateway.openai()
+    if stream:
+        chunks = list(client.chat.completions.create(stream=True, **ask))
+        text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+        finish = [c.choices[0].finish_reason for c in chunks if c.choices][-1]
+    else:
+        reply = client.chat.completions.create(**ask)
+        text = reply.choices[0].message.content or ""
+        finish = reply.choices[0].finish_reason
+    assert json.loads(text) == {"city": "Paris", "celsius": 21}
+    assert finish == "stop"
+    sent = upstream.received[-1].json()
+    assert sent["output_config"] == {"format": {"type": "json_schema", "schema": WEATHER_SCHEMA}}
+    assert "tools" not in sent and "tool_choice" not in sent

@@ -263,9 +263,14 @@ def _decode_thinking(wire: AnthropicPrompt) -> Reasoning | None:
 
 
 def encode_request(
-    request: ChatRequest, *, model: str, default_max_tokens: int
+    request: ChatRequest,
+    *,
+    model: str,
+    default_max_tokens: int,
+    output_schema: dict[str, object] | None = None,
 ) -> dict[str, object]:
-    """The body for an Anthropic-protocol provider's ``/v1/messages``."""
+    """The body for an Anthropic-protocol provider's ``/v1/messages``; ``output_schema`` is sent
+    as structured outputs' ``output_config.format``, which the reply's text then follows."""
     if request.seed is not None:
         raise Untranslatable("seed", "Anthropic models take no seed")
     max_tokens = request.max_tokens if request.max_tokens is not None else default_max_tokens
@@ -291,6 +296,8 @@ def encode_request(
         body["metadata"] = {"user_id": request.user}
     if request.reasoning is not None:
         body["thinking"] = _encode_thinking(request.reasoning, max_tokens=max_tokens)
+    if output_schema is not None:
+        body["output_config"] = {"format": {"type": "json_schema", "schema": output_schema}}
     if request.stream:
         body["stream"] = True
     return body

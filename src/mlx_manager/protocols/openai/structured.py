@@ -2,6 +2,8 @@
 that have no such field, Anthropic providers among them: a forced tool whose parameters are the
 schema, and whose call comes back to the caller as the message's text, with ``finish_reason``
 ``stop``. The same-protocol fast path relays ``response_format`` itself and never comes here.
+A provider whose catalogue row takes Anthropic's structured outputs gets a ``json_schema``'s
+schema itself instead (``json_schema_of``), and answers it as text.
 
 Offered together with tools it is refused (forcing one tool would keep the model from the
 others), as is a schema whose root is not an object (a tool's input is one).
@@ -71,6 +73,15 @@ def structured_tool(response_format: OpenAIResponseFormat, *, has_tools: bool) -
         )
     description = spec.description or "Give the answer in this JSON schema."
     return ToolSpec(spec.name, description, spec.schema_)
+
+
+def json_schema_of(request: ChatRequest) -> dict[str, object] | None:
+    """The schema a ``json_schema`` ``response_format`` asked for, for a provider that takes it
+    natively; None for ``json_object`` (no schema) and for a request that asked for neither."""
+    name = _structured(request)
+    if name is None or name == JSON_OBJECT_TOOL:
+        return None
+    return next((tool.parameters for tool in request.tools if tool.name == name), None)
 
 
 def _structured(request: ChatRequest) -> str | None:
