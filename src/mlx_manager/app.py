@@ -333,6 +333,7 @@ def _engine_config(settings: Settings) -> EngineConfig:
         hf_cache=settings.hf_cache,
         max_loaded_models=settings.local_max_models,
         default_max_tokens=settings.default_max_tokens,
+        prompt_cache_bytes=settings.prompt_cache_bytes,
     )
     limit = settings.local_max_memory_gb
     if limit is None:

@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     local_max_memory_gb: float | None = None
     # Loaded at start and never evicted.
     local_pinned: list[str] = Field(default_factory=list)
+    # KV caches of recent local requests, reused when a prompt starts with their tokens (an agent
+    # resending its growing conversation prefills only the new turn); 0 turns it off. A fixed
+    # 2 GiB: a 4k-token conversation of a 7-8B GQA model takes about 0.5 GiB, so a few live
+    # conversations fit, and it stays inside the quarter of memory the model budget leaves free.
+    prompt_cache_bytes: int = Field(default=2 * 1024**3, ge=0)
     # None: from HF_HUB_CACHE / HF_HOME, as huggingface_hub finds it.
     hf_cache: Path | None = None
     # Who may call: with no gateway key, /v1 is open only on a loopback host, or with this set.

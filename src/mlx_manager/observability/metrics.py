@@ -234,3 +234,20 @@ def _engine_metrics(status: EngineStatus) -> Iterator[Metric]:
     )
     generated.add_metric([], status.worker.generated_tokens)
     yield generated
+    cache = status.prompt_cache
+    hits = CounterMetricFamily(
+        "mlx_manager_prompt_cache_hits", "Local requests that reused a cached prompt prefix."
+    )
+    hits.add_metric([], cache.hits)
+    yield hits
+    reused = CounterMetricFamily(
+        "mlx_manager_prompt_cache_tokens_reused",
+        "Prompt tokens the local engine took from its prompt cache instead of prefilling.",
+    )
+    reused.add_metric([], cache.tokens_reused)
+    yield reused
+    held = GaugeMetricFamily(
+        "mlx_manager_prompt_cache_bytes", "Bytes of KV cache the local engine keeps for reuse."
+    )
+    held.add_metric([], cache.bytes)
+    yield held

@@ -26,6 +26,7 @@ from mlx_manager.backends.mlx.loader import LoadedModel, load_model
 from mlx_manager.backends.mlx.parser import OutputParser
 from mlx_manager.backends.mlx.pool import Loader, ModelPool, PoolStatus
 from mlx_manager.backends.mlx.prompt import RenderedPrompt, render_prompt
+from mlx_manager.backends.mlx.prompt_cache import PromptCacheStats
 from mlx_manager.backends.mlx.sampling import SamplingParams
 from mlx_manager.backends.mlx.stops import StopMatch, StopMatcher
 from mlx_manager.backends.mlx.tools import DEFAULT_THINK_MARKERS, DEFAULT_TOOL_MARKERS
@@ -51,6 +52,7 @@ from mlx_manager.errors import Conflict, InvalidRequest
 class EngineStatus:
     pool: PoolStatus
     worker: WorkerStats
+    prompt_cache: PromptCacheStats
 
 
 def _has_images(request: ChatRequest) -> bool:
@@ -126,6 +128,7 @@ class MLXBackend:
             completion_batch_size=config.completion_batch_size,
             prefill_batch_size=config.prefill_batch_size,
             prefill_step_size=config.prefill_step_size,
+            prompt_cache_bytes=config.prompt_cache_bytes,
         )
         self.pool = ModelPool(
             catalog=self.catalog,
@@ -151,7 +154,11 @@ class MLXBackend:
         await asyncio.to_thread(self.catalog.remove, name)
 
     def status(self) -> EngineStatus:
-        return EngineStatus(pool=self.pool.status(), worker=self.worker.stats)
+        return EngineStatus(
+            pool=self.pool.status(),
+            worker=self.worker.stats,
+            prompt_cache=self.worker.prompt_cache.stats,
+        )
 
     async def aclose(self) -> None:
         await self.pool.close()

@@ -36,6 +36,8 @@ class EngineConfig:
     completion_batch_size: int = 16
     prefill_batch_size: int = 8
     prefill_step_size: int = 2048
+    # KV caches of recent requests kept for reuse by prompts that share their prefix; 0: off.
+    prompt_cache_bytes: int = 2 * 1024**3
 
     @property
     def models_dir(self) -> Path | None:

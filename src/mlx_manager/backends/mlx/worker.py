@@ -6,7 +6,8 @@ running batch at the next step), each with its own sampler and ``max_tokens``. B
 every request for the same loaded model is batched, whatever its sampling parameters; models are
 stepped in turn. Tokens go back to the event loop with ``loop.call_soon_threadsafe`` onto one
 ``asyncio.Queue`` per request, so the loop never waits on MLX. A cancelled handle (the client went
-away) is removed from its batch at the next step, freeing its slot.
+away) is removed from its batch at the next step, freeing its slot. A finished request's KV cache
+goes to the ``PromptCache``; a new one starts from its longest cached prefix and prefills the rest.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from mlx_manager.backends.mlx.loader import LoadedModel
+from mlx_manager.backends.mlx.prompt_cache import PromptCache
 from mlx_manager.backends.mlx.sampling import SamplingParams, make_sampler
 from mlx_manager.errors import EngineError, GatewayError
 
@@ -114,6 +116,7 @@ class _Call:
 class _Active:
     handle: GenerationHandle
     detokenizer: Any
+    model: LoadedModel
 
 
 @dataclass(slots=True)
@@ -138,6 +141,7 @@ class EngineWorker:
         completion_batch_size: int = 16,
         prefill_batch_size: int = 8,
         prefill_step_size: int = 2048,
+        prompt_cache_bytes: int = 0,
     ) -> None:
         self._completion_batch_size = completion_batch_size
         self._prefill_batch_size = prefill_batch_size
@@ -146,6 +150,7 @@ class EngineWorker:
         self._thread: threading.Thread | None = None
         self._failure: EngineError | None = None
         self.stats = WorkerStats()
+        self.prompt_cache = PromptCache(prompt_cache_bytes)
 
     @property
     def running(self) -> bool:
@@ -280,16 +285,21 @@ class EngineWorker:
                     stream=stream,
                 )
                 batch = batches[job.model] = _Batch(generator=generator)
+            prefix = self.prompt_cache.fetch(job.model, job.prompt)
             (uid,) = batch.generator.insert(
-                [job.prompt],
+                [prefix.rest],
                 max_tokens=[job.max_tokens],
+                caches=[prefix.cache],
+                all_tokens=[job.prompt[: prefix.reused]],
                 samplers=[make_sampler(job.sampling)],
                 logits_processors=[list(job.logits_processors)],
             )
         except (ValueError, RuntimeError) as exc:
             handle._push(EngineError(f"The local engine could not start generating: {exc}"))
             return
-        batch.active[uid] = _Active(handle=handle, detokenizer=tokenizer.detokenizer)
+        batch.active[uid] = _Active(
+            handle=handle, detokenizer=tokenizer.detokenizer, model=job.model
+        )
         self.stats.requests += 1
 
     def _reap_cancelled(self, batches: dict[LoadedModel, _Batch]) -> None:
@@ -329,6 +339,9 @@ class EngineWorker:
                 detokenizer.add_token(r.token)
             if r.finish_reason is not None:
                 detokenizer.finalize()
-            active.handle._push(TokenChunk(text=detokenizer.last_segment, finish=r.finish_reason))
             if r.finish_reason is not None:
                 del batch.active[r.uid]
+                # The prompt and the reply, the start of the conversation's next turn; kept
+                # before the caller hears the end, so its next request finds them.
+                self.prompt_cache.store(active.model, r.all_tokens, r.prompt_cache)
+            active.handle._push(TokenChunk(text=detokenizer.last_segment, finish=r.finish_reason))
