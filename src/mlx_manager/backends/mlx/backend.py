@@ -95,9 +95,7 @@ def _parser(loaded: LoadedModel, prompt: RenderedPrompt) -> OutputParser:
     )
 
 
-async def _constraints(
-    loaded: LoadedModel, request: ChatRequest
-) -> tuple[SchemaProcessor, ...]:
+async def _constraints(loaded: LoadedModel, request: ChatRequest) -> tuple[SchemaProcessor, ...]:
     """A forced tool's schema as a grammar the output must follow; none for other requests."""
     tool = forced_tool(request)
     if tool is None:
