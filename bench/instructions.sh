@@ -28,7 +28,7 @@ GW_PORT=$(free_port)
   --token-delay-ms "${BENCH_TOKEN_DELAY_MS:-0}" >"$WORK/mock.log" 2>&1 &
 MOCK_PID=$!
 # PYTHONMALLOC=malloc: valgrind sees every allocation (pymalloc's arenas confuse it).
-BENCH_UPSTREAM="http://127.0.0.1:$MOCK_PORT" MLX_MANAGER_ADMIN_TOKEN=bench \
+BENCH_UPSTREAM="http://127.0.0.1:$MOCK_PORT" BENCH_RESPONSES_UPSTREAM="http://127.0.0.1:$MOCK_PORT" MLX_MANAGER_ADMIN_TOKEN=bench \
   PYTHONPATH="$SRC" PYTHONMALLOC=malloc \
   valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$WORK/cg.out" \
   .venv/bin/python -m mlx_manager serve --port "$GW_PORT" --data-dir "$WORK/data" \

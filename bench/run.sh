@@ -18,16 +18,20 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 MOCK_PORT=$(free_port)
 GW_PORT=$(free_port)
 DATA=$(mktemp -d)
-trap 'kill $MOCK_PID $GW_PID 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$DATA"' EXIT
+RESP_PORT=$(free_port)
+trap 'kill $MOCK_PID $RESP_PID $GW_PID 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$DATA"' EXIT
 
 "$VENV/bin/python" "$SHARED/mock_upstream.py" --port "$MOCK_PORT" >"$OUT/mock.log" 2>&1 &
 MOCK_PID=$!
-BENCH_UPSTREAM="http://127.0.0.1:$MOCK_PORT" MLX_MANAGER_ADMIN_TOKEN=bench \
+"$VENV/bin/python" bench/responses_mock.py --port "$RESP_PORT" >"$OUT/responses-mock.log" 2>&1 &
+RESP_PID=$!
+BENCH_UPSTREAM="http://127.0.0.1:$MOCK_PORT" BENCH_RESPONSES_UPSTREAM="http://127.0.0.1:$RESP_PORT" MLX_MANAGER_ADMIN_TOKEN=bench \
   .venv/bin/mlx-manager serve --port "$GW_PORT" --data-dir "$DATA" --config bench/bench-config.yaml \
   >"$OUT/gateway.log" 2>&1 &
 GW_PID=$!
 for _ in $(seq 100); do
-  curl -sf "http://127.0.0.1:$GW_PORT/health" >/dev/null && curl -sf "http://127.0.0.1:$MOCK_PORT/health" >/dev/null && break
+  curl -sf "http://127.0.0.1:$GW_PORT/health" >/dev/null && curl -sf "http://127.0.0.1:$MOCK_PORT/health" >/dev/null \
+    && curl -sf "http://127.0.0.1:$RESP_PORT/health" >/dev/null && break
   sleep 0.1
 done
 
@@ -37,6 +41,11 @@ done
   --gateway-pid "$GW_PID" --upstream-pid "$MOCK_PID" --api-key sk-bench \
   --scenarios "openai,openai-stream,anthropic,anthropic-stream,openai>claude,openai>claude-stream,anthropic>openai,anthropic>openai-stream" \
   --markdown --json-out "$OUT/latest.json" "$@"
+# The Responses API (same-protocol and translated), which the shared harness does not send.
+"$VENV/bin/python" bench/responses_bench.py \
+  --upstream-url "http://127.0.0.1:$MOCK_PORT" --responses-url "http://127.0.0.1:$RESP_PORT" \
+  --gateway-url "http://127.0.0.1:$GW_PORT" --gateway-pid "$GW_PID" --upstream-pid "$MOCK_PID" \
+  --upstream-pid "$RESP_PID" --api-key sk-bench --markdown --json-out "$OUT/responses.json"
 
 if [ "${BENCH_LOCAL:-1}" != 0 ]; then
   if .venv/bin/python -c 'import mlx_lm' 2>/dev/null; then

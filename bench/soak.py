@@ -103,6 +103,8 @@ def main() -> int:
     env = {
         **os.environ,
         "BENCH_UPSTREAM": f"http://127.0.0.1:{mock_port}",
+        # The soak sends no Responses requests: the provider only has to be declared.
+        "BENCH_RESPONSES_UPSTREAM": f"http://127.0.0.1:{mock_port}",
         "MLX_MANAGER_ADMIN_TOKEN": "bench",
         "MLX_MANAGER_LOG_LEVEL": "warning",
     }
