@@ -202,4 +202,4 @@ def test_structured_output_is_a_forced_tool() -> None:
     assert request.echo["text"] == {"format": fmt}
     plain = decoded(input="hi", text={"format": {"type": "json_object"}})
     assert plain.structured == "json_object"
-    assert plain.tools[0].parameters == {"type": "object", "properties": {}}
+    assert plain.tools[0].parameters == {"type": "object"}  # any object, as for OpenAI chat

@@ -27,12 +27,9 @@ from mlx_manager.core import (
     ToolCallStart,
     ToolSpec,
 )
-from mlx_manager.errors import InvalidRequest, Untranslatable
+from mlx_manager.errors import InvalidRequest
 from mlx_manager.protocols.openai.schemas import OpenAIResponseFormat
-
-# The forced tool's name for ``json_object``, which names no schema.
-JSON_OBJECT_TOOL = "json_object"
-_ANY_OBJECT: dict[str, object] = {"type": "object"}
+from mlx_manager.protocols.structured import JSON_OBJECT_TOOL, forced_tool
 
 
 @dataclass(slots=True)
@@ -51,28 +48,21 @@ def with_structured(request: ChatRequest, name: str) -> OpenAIChat:
 
 def structured_tool(response_format: OpenAIResponseFormat, *, has_tools: bool) -> ToolSpec | None:
     """The forced tool standing for ``response_format``; None for plain text."""
-    kind = response_format.type
-    if kind == "text":
-        return None
-    if kind not in ("json_schema", "json_object"):
-        raise Untranslatable("response_format.type", f"'{kind}' is not supported")
-    if has_tools:
-        raise Untranslatable(
-            "response_format", "structured output together with tools is not available here"
-        )
-    if kind == "json_object":
-        return ToolSpec(JSON_OBJECT_TOOL, "Give the answer as a JSON object.", _ANY_OBJECT)
     spec = response_format.json_schema
-    if spec is None or spec.schema_ is None:
-        param = "response_format.json_schema" + ("" if spec is None else ".schema")
-        raise InvalidRequest(f"'{param}' is required.", param=param)
-    if spec.schema_.get("type") != "object":
-        raise Untranslatable(
-            "response_format.json_schema.schema",
-            "only a schema whose root is an object can be served on this route",
+    if response_format.type == "json_schema" and spec is None:
+        raise InvalidRequest(
+            "'response_format.json_schema' is required.", param="response_format.json_schema"
         )
-    description = spec.description or "Give the answer in this JSON schema."
-    return ToolSpec(spec.name, description, spec.schema_)
+    return forced_tool(
+        response_format.type,
+        param="response_format",
+        schema=spec.schema_ if spec is not None else None,
+        schema_param="response_format.json_schema.schema",
+        name=spec.name if spec is not None else None,
+        name_param="response_format.json_schema.name",
+        description=spec.description if spec is not None else None,
+        has_tools=has_tools,
+    )
 
 
 def json_schema_of(request: ChatRequest) -> dict[str, object] | None:

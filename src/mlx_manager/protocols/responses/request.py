@@ -57,14 +57,13 @@ from mlx_manager.protocols.responses.schemas import (
     ResponsesNamedToolChoice,
     ResponsesRequest,
 )
+from mlx_manager.protocols.structured import forced_tool
 from mlx_manager.protocols.wire import validate
 
 T = TypeVar("T")
 
 DROPPED_TOOLS_HEADER = "x-mlx-manager-dropped-tools"
 REDACTED_PREFIX = "redacted:"
-# The forced tool's name for ``json_object``, which names no schema.
-JSON_OBJECT_TOOL = "json_object"
 _EMPTY_SCHEMA: dict[str, object] = {"type": "object", "properties": {}}
 _TEXT_PARTS = frozenset({"input_text", "output_text", "text"})
 _EFFORTS: dict[str, Literal["minimal", "low", "medium", "high"]] = {
@@ -163,23 +162,18 @@ def _refuse_unsupported(wire: ResponsesRequest) -> None:
 def _structured_tool(wire: ResponsesRequest, tools: list[ToolSpec]) -> ToolSpec | None:
     """The forced tool standing for a JSON ``text.format``; None for plain text."""
     text_format = wire.text.format if wire.text is not None else None
-    if text_format is None or text_format.type == "text":
+    if text_format is None:
         return None
-    if text_format.type not in ("json_schema", "json_object"):
-        raise Untranslatable("text.format.type", f"'{text_format.type}' is not supported")
-    if tools:
-        raise Untranslatable(
-            "text.format", "structured output together with function tools is not available"
-        )
-    if text_format.type == "json_object":
-        return ToolSpec(JSON_OBJECT_TOOL, "Give the answer as a JSON object.", _EMPTY_SCHEMA)
-    schema = _required(text_format.schema_, "text.format.schema")
-    if schema.get("type") != "object":
-        raise Untranslatable(
-            "text.format.schema", "only a schema whose root is an object can be served"
-        )
-    description = text_format.description or "Give the answer in this JSON schema."
-    return ToolSpec(_required(text_format.name, "text.format.name"), description, schema)
+    return forced_tool(
+        text_format.type,
+        param="text.format",
+        schema=text_format.schema_,
+        schema_param="text.format.schema",
+        name=text_format.name,
+        name_param="text.format.name",
+        description=text_format.description,
+        has_tools=bool(tools),
+    )
 
 
 def _required(value: T | None, param: str) -> T:
