@@ -104,10 +104,14 @@ def test_anthropic_forced_tool_input_validates(ant: anthropic.Anthropic) -> None
         tools=[{"name": "weather", "description": "", "input_schema": NESTED}],
         tool_choice={"type": "tool", "name": "weather"},
     )
-    assert message.stop_reason == "tool_use"
-    (call,) = [b for b in message.content if b.type == "tool_use"]
-    assert call.name == "weather"
-    jsonschema.validate(call.input, NESTED)
+    # The Anthropic API has no seed, so this run is sampled freely: now and then a random model
+    # writes digits until max_tokens cuts the call short, which must then say so. The seeded
+    # OpenAI tests above are the ones that always reach the end of the schema.
+    assert message.stop_reason in ("tool_use", "max_tokens")
+    if message.stop_reason == "tool_use":
+        (call,) = [b for b in message.content if b.type == "tool_use"]
+        assert call.name == "weather"
+        jsonschema.validate(call.input, NESTED)
 
 
 def test_bad_schema_is_a_400_in_each_protocol(oai: openai.OpenAI, ant: anthropic.Anthropic) -> None:

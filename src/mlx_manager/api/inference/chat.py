@@ -77,10 +77,12 @@ async def _serve(
         if protocol is RESPONSES:
             await _conversation(inbound, state=state, caller=caller)
         answer = await state.gateway.chat(inbound)
+        # A translated reply is encoded here; one the caller's protocol cannot carry (tool-call
+        # arguments that are no JSON object, for an Anthropic caller) is an error in its shape.
+        return encode_answer(inbound, answer, prices=state.observer.prices)
     except GatewayError as exc:
         record.failed(exc)
         return error_response(protocol, exc)
-    return encode_answer(inbound, answer, prices=state.observer.prices)
 
 
 async def _conversation(inbound: Inbound, *, state: AppState, caller: Caller) -> None:
