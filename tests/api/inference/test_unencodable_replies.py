@@ -41,7 +41,7 @@ def _reply_with_arguments(arguments: str) -> Reply:
     )
 
 
-@pytest.mark.parametrize("arguments", ["[1, 2]", '{"cut": '])
+@pytest.mark.parametrize("arguments", ["[1, 2]", '{"not closed": '])
 def test_tool_arguments_that_are_no_object_are_a_502_for_an_anthropic_caller(
     gateway: Gateway, arguments: str
 ) -> None:
@@ -58,3 +58,18 @@ def test_tool_arguments_that_are_no_object_are_a_502_for_an_anthropic_caller(
     body = caught.value.body
     assert isinstance(body, dict) and body["type"] == "error"
     assert "not a JSON object" in body["error"]["message"]
+
+
+def test_arguments_cut_by_max_tokens_are_an_empty_tool_use_that_says_so(gateway: Gateway) -> None:
+    cut = _reply_with_arguments('{"half": ')
+    cut.json["choices"][0]["finish_reason"] = "length"
+    gateway.upstream.reply("/v1/chat/completions", cut)
+    message = gateway.anthropic().messages.create(
+        model=f"{PROVIDERS['openai']}/echo-1",
+        max_tokens=50,
+        messages=[{"role": "user", "content": "look it up"}],
+        tools=[TOOL],  # type: ignore[list-item]
+    )
+    assert message.stop_reason == "max_tokens"
+    (block,) = message.content
+    assert block.type == "tool_use" and block.input == {}

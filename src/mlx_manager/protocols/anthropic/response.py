@@ -99,7 +99,11 @@ def encode_response(response: ChatResponse) -> dict[str, object]:
     content: list[dict[str, object]] = []
     for j, part in enumerate(response.content):
         if isinstance(part, ToolCallPart):
-            content.append(_encode_tool_use(part, model=response.model))
+            content.append(
+                _encode_tool_use(
+                    part, model=response.model, cut=response.stop_reason == "max_tokens"
+                )
+            )
         elif isinstance(part, TextPart):
             content.append(encode_text(part))
         elif (
@@ -121,10 +125,14 @@ def encode_response(response: ChatResponse) -> dict[str, object]:
     }
 
 
-def _encode_tool_use(part: ToolCallPart, *, model: str) -> dict[str, object]:
+def _encode_tool_use(part: ToolCallPart, *, model: str, cut: bool) -> dict[str, object]:
     try:
         tool_input = parse_arguments(part.arguments, "arguments")
     except InvalidRequest as exc:
+        if cut:
+            # max_tokens ended the call half-written: the block is kept, empty, and the stop
+            # reason tells the caller to retry with more room, as Anthropic's own API does.
+            return {"type": "tool_use", "id": part.id, "name": part.name, "input": {}}
         # The model, not the caller, produced these arguments.
         raise UpstreamError(
             f"{model} produced tool-call arguments that are not a JSON object.", provider=model
